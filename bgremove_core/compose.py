@@ -90,10 +90,17 @@ def _work_size(width: int, height: int) -> tuple[int, int]:
 
 
 def blur_background(frame: np.ndarray, alpha: np.ndarray, strength: int) -> np.ndarray:
-    """The frame's background, blurred with the person masked out of the average (no halo).
+    """The frame's background, blurred with the person masked out (no halo), at frame size."""
+    h, w = frame.shape[:2]
+    return cv2.resize(blur_background_small(frame, alpha, strength), (w, h), interpolation=cv2.INTER_LINEAR)
+
+
+def blur_background_small(frame: np.ndarray, alpha: np.ndarray, strength: int) -> np.ndarray:
+    """The halo-free blurred background at the reduced blur resolution (BLUR_WORK_WIDTH wide).
 
     ``strength`` is a blur radius in pixels of a 720p picture. Where the person covers the whole
-    blur window there is no background to average, so the plain blur fills in there.
+    blur window there is no background to average, so the plain blur fills in there. Exposed on
+    its own because the OBS filter uploads this small picture and lets the GPU scale it up.
     """
     h, w = frame.shape[:2]
     sw, sh = _work_size(w, h)
@@ -106,8 +113,7 @@ def blur_background(frame: np.ndarray, alpha: np.ndarray, strength: int) -> np.n
     plain = cv2.GaussianBlur(small, (0, 0), sigma)
     trust = np.clip(den * 8.0, 0.0, 1.0)[..., None]
     blurred = num / np.maximum(den, 1e-4)[..., None] * trust + plain * (1.0 - trust)
-    out = cv2.convertScaleAbs(blurred)
-    return cv2.resize(out, (w, h), interpolation=cv2.INTER_LINEAR)
+    return cv2.convertScaleAbs(blurred)
 
 
 def light_wrap(out: np.ndarray, background: np.ndarray, alpha: np.ndarray, amount: float) -> np.ndarray:
