@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Debian/Ubuntu packages the test suite drives for real: OBS Studio (the filter's host), Xvfb (a
+# screen for it), ffmpeg (audio muxing, alpha video) and venv support. Installs only what is missing.
+set -euo pipefail
+
+need=()
+command -v obs >/dev/null 2>&1 || need+=(obs-studio)
+command -v Xvfb >/dev/null 2>&1 || need+=(xvfb)
+command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)
+python3 -c 'import ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
+[ ${#need[@]} -eq 0 ] && exit 0
+
+if ! command -v apt-get >/dev/null 2>&1; then
+    echo "Please install these with your package manager, then re-run: ${need[*]}" >&2
+    exit 1
+fi
+sudo=()
+[ "$(id -u)" -eq 0 ] || sudo=(sudo)
+echo "Installing system packages: ${need[*]}"
+"${sudo[@]}" apt-get update -q
+DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q "${need[@]}"
