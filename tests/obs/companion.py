@@ -1,0 +1,152 @@
+"""Test-only OBS script: gives the pytest harness what obs-websocket 5.1 cannot.
+
+The harness (``harness.py`` beside this file) loads this script into every OBS it starts. Each
+command below is a frontend hotkey named ``bgremove_companion.<command>``; the harness fires it
+with the websocket request ``TriggerHotkeyByName`` and waits for the JSON reply this script
+writes to ``$BGREMOVE_COMPANION_DIR/<command>.json`` (written to a temporary name, then renamed,
+so the harness never reads half a file).
+
+Commands:
+
+- ``filter_kinds``: ids of every registered filter type, from libobs ``obs_enum_filter_types``
+  (websocket 5.1 has no GetSourceFilterKindList).
+- ``reload_scripts``: what the Scripts dialog's Reload button does, ``obs_script_reload`` on every
+  loaded script followed by a properties refresh, run on the UI thread like the button. Scripts are
+  found through the ``__script_data__`` capsule that libobs-scripting puts in every script module:
+  it points at the ``struct obs_python_script`` whose first member is the ``obs_script_t``.
+
+Why the UI thread: Python hotkey callbacks run on the "scripting: defer" thread, and
+``obs_script_reload`` waits for that very thread to drain its queue, so reloading from the callback
+would deadlock. The companion never reloads itself: that would re-execute this module while one of
+its callbacks is still on the stack.
+
+Runs inside OBS's embedded Python: standard library, ``obspython`` and ``ctypes`` only.
+"""
+
+import ctypes
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import obspython as obs
+
+HOTKEY_PREFIX = "bgremove_companion."
+REPLY_DIR_ENV = "BGREMOVE_COMPANION_DIR"
+OBS_TASK_UI = 0
+
+_libobs = ctypes.CDLL("libobs.so.0")
+_scripting = ctypes.CDLL("libobs-scripting.so.1")
+_TASK = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
+
+_SIGNATURES: tuple[tuple[ctypes.CDLL, str, object, tuple[object, ...]], ...] = (
+    (_libobs, "obs_enum_filter_types", ctypes.c_bool, (ctypes.c_size_t, ctypes.POINTER(ctypes.c_char_p))),
+    (_libobs, "obs_queue_task", None, (ctypes.c_int, _TASK, ctypes.c_void_p, ctypes.c_bool)),
+    (_libobs, "obs_data_create", ctypes.c_void_p, ()),
+    (_libobs, "obs_data_release", None, (ctypes.c_void_p,)),
+    (_libobs, "obs_properties_apply_settings", None, (ctypes.c_void_p, ctypes.c_void_p)),
+    (_libobs, "obs_properties_destroy", None, (ctypes.c_void_p,)),
+    (_scripting, "obs_script_reload", ctypes.c_bool, (ctypes.c_void_p,)),
+    (_scripting, "obs_script_get_file", ctypes.c_char_p, (ctypes.c_void_p,)),
+    (_scripting, "obs_script_get_properties", ctypes.c_void_p, (ctypes.c_void_p,)),
+)
+
+
+def _bind() -> dict[str, Callable[..., object]]:
+    """Give every C function its signature once; unset argtypes would truncate 64-bit pointers."""
+    functions = {}
+    for library, name, restype, argtypes in _SIGNATURES:
+        function = getattr(library, name)
+        function.restype = restype
+        function.argtypes = list(argtypes)
+        functions[name] = function
+    return functions
+
+
+_c = _bind()
+_capsule_pointer = ctypes.pythonapi.PyCapsule_GetPointer
+_capsule_pointer.restype = ctypes.c_void_p
+_capsule_pointer.argtypes = [ctypes.py_object, ctypes.c_char_p]
+
+
+def _reply(command: str, payload: dict) -> None:
+    """Write the reply atomically so the harness never parses a partial file."""
+    directory = Path(os.environ[REPLY_DIR_ENV])
+    directory.mkdir(parents=True, exist_ok=True)
+    partial = directory / f".{command}.json.partial"
+    partial.write_text(json.dumps(payload), encoding="utf-8")
+    os.replace(partial, directory / f"{command}.json")
+
+
+def _filter_kinds() -> None:
+    kinds = []
+    kind = ctypes.c_char_p()
+    while _c["obs_enum_filter_types"](len(kinds), ctypes.byref(kind)):
+        kinds.append(kind.value.decode("utf-8"))
+    _reply("filter_kinds", {"kinds": kinds})
+
+
+def _loaded_scripts() -> list[int]:
+    """obs_script_t pointers of every loaded script module except this one."""
+    scripts = []
+    for module in list(sys.modules.values()):
+        capsule = getattr(module, "__dict__", {}).get("__script_data__")
+        if capsule is None or module is sys.modules[__name__]:
+            continue
+        if type(capsule).__name__ == "PyCapsule":
+            scripts.append(_capsule_pointer(capsule, None))
+    return scripts
+
+
+def _reload_one(script: int) -> dict:
+    """Reload like ScriptsTool::ReloadScript: reload, then rebuild the properties once."""
+    loaded = bool(_c["obs_script_reload"](script))
+    properties = _c["obs_script_get_properties"](script)
+    settings = _c["obs_data_create"]()
+    _c["obs_properties_apply_settings"](properties, settings)
+    _c["obs_properties_destroy"](properties)
+    _c["obs_data_release"](settings)
+    return {"file": _c["obs_script_get_file"](script).decode("utf-8"), "loaded": loaded}
+
+
+def _reload_on_ui_thread(_param: int | None) -> None:
+    try:
+        _reply("reload_scripts", {"scripts": [_reload_one(s) for s in _loaded_scripts()]})
+    except Exception as exc:  # a ctypes callback must not raise; the harness reads the error
+        _reply("reload_scripts", {"error": f"{type(exc).__name__}: {exc}"})
+
+
+_RELOAD_TASK = _TASK(_reload_on_ui_thread)
+
+
+def _reload_scripts() -> None:
+    _c["obs_queue_task"](OBS_TASK_UI, _RELOAD_TASK, None, False)
+
+
+COMMANDS: dict[str, Callable[[], None]] = {
+    "filter_kinds": _filter_kinds,
+    "reload_scripts": _reload_scripts,
+}
+
+
+def _hotkey(command: str) -> Callable[[bool], None]:
+    def pressed(is_pressed: bool) -> None:
+        if not is_pressed:
+            return
+        try:
+            COMMANDS[command]()
+        except Exception as exc:
+            _reply(command, {"error": f"{type(exc).__name__}: {exc}"})
+
+    return pressed
+
+
+def script_description() -> str:
+    return "bgremove test companion: lets the pytest OBS harness list filter kinds and reload scripts."
+
+
+def script_load(_settings: object) -> None:
+    for command in COMMANDS:
+        obs.obs_hotkey_register_frontend(HOTKEY_PREFIX + command, command, _hotkey(command))
+    print("bgremove companion ready")
