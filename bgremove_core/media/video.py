@@ -1,0 +1,169 @@
+"""Decoding video files into BGR frames, a chosen span of them, at a constant frame rate.
+
+The file is opened with OpenCV first, for everyone: it validates the input (a missing, empty or
+corrupt file fails here with a sentence, before any output exists) and tells its size, rate and
+length. Frames are then decoded by an ffmpeg child process when ffmpeg is installed, because
+that is faster (~100 vs ~80 frames/s at 1080p here) and runs on another core outside the GIL,
+and by OpenCV otherwise.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from ..errors import MediaError, SettingsError
+from .ffmpeg import FfmpegProcess
+
+FALLBACK_FPS = 25.0
+"""Frame rate assumed when a file does not declare a usable one (some GIFs and raw streams)."""
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    """What a video file holds, as far as decoding it is concerned.
+
+    Attributes:
+        path: The file.
+        width: Frame width in pixels (after the file's rotation is applied).
+        height: Frame height in pixels.
+        fps: Frames per second; output is written at this rate.
+        frame_count: Number of frames as the container declares it (may be an estimate).
+    """
+
+    path: Path
+    width: int
+    height: int
+    fps: float
+    frame_count: int
+
+    @property
+    def duration(self) -> float:
+        """Length in seconds."""
+        return self.frame_count / self.fps
+
+    def span(self, start: float | None, end: float | None) -> tuple[int, int]:
+        """The (first frame, frame count) between ``start`` and ``end`` seconds, validated.
+
+        Raises:
+            SettingsError: The span is empty, reversed or starts after the end of the video.
+        """
+        begin = 0.0 if start is None else start
+        stop = self.duration if end is None else min(end, self.duration)
+        if begin < 0 or (end is not None and end <= 0):
+            raise SettingsError("--start and --end must be positive numbers of seconds.")
+        if begin >= self.duration:
+            raise SettingsError(
+                f"--start {begin:g} s is not before the end of {str(self.path)!r} "
+                f"({self.duration:.2f} s long)."
+            )
+        if stop <= begin:
+            raise SettingsError(f"--end {stop:g} s must be after --start {begin:g} s.")
+        first = round(begin * self.fps)
+        return first, max(1, round(stop * self.fps) - first)
+
+
+def check_input_file(path: Path, what: str = "input") -> Path:
+    """Return ``path`` if it is an existing, non-empty file, else raise a MediaError saying which."""
+    if not path.exists():
+        raise MediaError(f"The {what} {str(path)!r} does not exist.")
+    if not path.is_file():
+        raise MediaError(f"The {what} {str(path)!r} is not a file.")
+    if path.stat().st_size == 0:
+        raise MediaError(f"The {what} {str(path)!r} is empty (0 bytes).")
+    return path
+
+
+def probe_video(path: Path) -> VideoInfo:
+    """Open ``path`` and decode its first frame, or raise a MediaError saying why it cannot be used."""
+    check_input_file(path)
+    capture = cv2.VideoCapture(str(path))
+    try:
+        ok, frame = capture.read() if capture.isOpened() else (False, None)
+        if not ok or frame is None:
+            raise MediaError(
+                f"The input {str(path)!r} could not be decoded as a video (corrupt or unsupported)."
+            )
+        fps = capture.get(cv2.CAP_PROP_FPS)
+        count = capture.get(cv2.CAP_PROP_FRAME_COUNT)
+    finally:
+        capture.release()
+    if not math.isfinite(fps) or not 1 <= fps <= 1000:
+        fps = FALLBACK_FPS
+    frames = int(count) if math.isfinite(count) and count >= 1 else 1
+    height, width = frame.shape[:2]
+    return VideoInfo(path, width, height, fps, frames)
+
+
+def read_frames(info: VideoInfo, first: int, count: int, ffmpeg: str | None) -> Iterator[np.ndarray]:
+    """Yield up to ``count`` BGR frames starting at frame ``first`` (fewer if the file ends early).
+
+    Raises:
+        MediaError: The file turns out to be corrupt part-way through.
+    """
+    if ffmpeg is None:
+        return _read_opencv(info, first, count)
+    return _read_ffmpeg(info, first, count, ffmpeg)
+
+
+def _read_opencv(info: VideoInfo, first: int, count: int) -> Iterator[np.ndarray]:
+    capture = cv2.VideoCapture(str(info.path))
+    try:
+        if first:
+            capture.set(cv2.CAP_PROP_POS_FRAMES, first)
+        for _ in range(count):
+            ok, frame = capture.read()
+            if not ok:
+                return
+            yield frame
+    finally:
+        capture.release()
+
+
+def _read_ffmpeg(info: VideoInfo, first: int, count: int, ffmpeg: str) -> Iterator[np.ndarray]:
+    args = [
+        *("-ss", f"{first / info.fps:.6f}", "-i", str(info.path)),
+        *("-map", "0:v:0", "-r", f"{info.fps:.6f}", "-frames:v", str(count)),
+        *("-s", f"{info.width}x{info.height}", "-f", "rawvideo", "-pix_fmt", "bgr24", "-"),
+    ]
+    process = FfmpegProcess(args, ffmpeg, stdout=True)
+    assert process.proc.stdout is not None
+    shape = (info.height, info.width, 3)
+    size = info.width * info.height * 3
+    finished = False
+    try:
+        for _ in range(count):
+            frame = np.empty(shape, np.uint8)
+            if process.proc.stdout.readinto(memoryview(frame).cast("B")) != size:
+                break
+            yield frame
+        finished = True
+    finally:
+        if not finished:
+            process.kill()
+    error = process.finish()
+    if error is not None:
+        raise MediaError(f"ffmpeg could not decode {str(info.path)!r} ({error}).")
+
+
+def read_frame_at(info: VideoInfo, seconds: float, ffmpeg: str | None) -> np.ndarray:
+    """The frame shown at ``seconds`` into the video.
+
+    Raises:
+        SettingsError: ``seconds`` lies outside the video.
+    """
+    if not 0 <= seconds < info.duration:
+        raise SettingsError(
+            f"--at {seconds:g} s is outside {str(info.path)!r}, which is {info.duration:.2f} s long."
+        )
+    first = min(int(seconds * info.fps), info.frame_count - 1)
+    for frame in read_frames(info, first, 1, ffmpeg):
+        return frame
+    raise MediaError(
+        f"The input {str(info.path)!r} has no frame at {seconds:g} s (the file may be truncated)."
+    )

@@ -1,0 +1,141 @@
+"""Encoding frames into a video file, with alpha when asked and with the input's sound.
+
+With ffmpeg the raw frames are piped into one ffmpeg process that also reads the sound track
+straight from the input file, trimmed to the same span, so muxing needs no second pass and no
+intermediate file. Without ffmpeg, OpenCV's own encoder writes a silent video; the caller warns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import cv2
+import numpy as np
+
+from ..errors import OutputError
+from .ffmpeg import FfmpegProcess
+from .formats import VideoOutput
+
+
+@dataclass(frozen=True)
+class AudioSpan:
+    """The part of a file whose sound track goes with the video being written.
+
+    Attributes:
+        path: The file to take sound from (its first audio stream, if it has one).
+        start: Offset in seconds of the first written frame.
+        duration: Length in seconds of the written video.
+    """
+
+    path: Path
+    start: float
+    duration: float
+
+
+class VideoWriter(Protocol):
+    """Where processed frames go, in order; :meth:`close` finalises the file."""
+
+    def write(self, frame: np.ndarray) -> None:
+        """Append one BGR (or BGRA, when writing alpha) uint8 frame."""
+        ...
+
+    def close(self) -> None:
+        """Finish the file; raises OutputError if it could not be completed."""
+        ...
+
+    def abort(self) -> None:
+        """Stop without finishing (the caller discards the file); safe after close."""
+        ...
+
+
+class FfmpegWriter:
+    """Pipes raw frames into ffmpeg, which encodes them and muxes the sound.
+
+    Args:
+        path: The file to write (its suffix chooses the container; the caller made it temporary).
+        fmt: The container's encoding (from :func:`~.formats.video_output`).
+        size: (width, height) of every frame.
+        fps: Frame rate of the output.
+        alpha: Frames are BGRA and the alpha channel is kept.
+        audio: Where the sound comes from, or None for a silent video.
+        preset: libx264 speed preset, for containers encoded with H.264.
+        ffmpeg: The ffmpeg binary.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        fmt: VideoOutput,
+        size: tuple[int, int],
+        fps: float,
+        *,
+        alpha: bool,
+        audio: AudioSpan | None,
+        preset: str,
+        ffmpeg: str,
+    ) -> None:
+        self._path = path
+        self._alpha = alpha
+        width, height = size
+        if not alpha:  # I420 needs even sizes: an odd frame loses its last row or column
+            width, height = width - width % 2, height - height % 2
+        self._size = width, height
+        codec = fmt.alpha if alpha else fmt.video
+        assert codec is not None, "video_output() refuses alpha for containers without it"
+        args = [
+            *("-f", "rawvideo", "-pix_fmt", "bgra" if alpha else "yuv420p"),
+            *("-s", f"{width}x{height}", "-r", f"{fps:.6f}", "-i", "-"),
+        ]
+        if audio is not None:
+            args += ["-ss", f"{audio.start:.6f}", "-t", f"{audio.duration:.6f}", "-i", str(audio.path)]
+            args += ["-map", "0:v:0", "-map", "1:a:0?", *fmt.audio, "-shortest"]
+        args += [*codec, *(("-preset", preset) if fmt.uses_x264 and not alpha else ()), *fmt.extra]
+        args += ["-y", str(path)]
+        self._process = FfmpegProcess(args, ffmpeg, stdin=True)
+
+    def write(self, frame: np.ndarray) -> None:
+        stdin = self._process.proc.stdin
+        assert stdin is not None
+        if not self._alpha:
+            width, height = self._size
+            frame = cv2.cvtColor(frame[:height, :width], cv2.COLOR_BGR2YUV_I420)
+        try:
+            stdin.write(memoryview(np.ascontiguousarray(frame)).cast("B"))
+        except (BrokenPipeError, OSError) as exc:
+            raise self._failure(self._process.finish() or str(exc)) from exc
+
+    def close(self) -> None:
+        error = self._process.finish()
+        if error is not None:
+            raise self._failure(error)
+
+    def abort(self) -> None:
+        self._process.kill()
+
+    def _failure(self, error: str) -> OutputError:
+        return OutputError(f"ffmpeg could not write {str(self._path)!r} ({error}).")
+
+
+class OpenCvWriter:
+    """OpenCV's built-in encoder: no sound, no alpha, larger files; used when ffmpeg is missing."""
+
+    def __init__(self, path: Path, fmt: VideoOutput, size: tuple[int, int], fps: float) -> None:
+        self._path = path
+        self._writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*fmt.fourcc), fps, size)
+        if not self._writer.isOpened():
+            raise OutputError(
+                f"OpenCV cannot encode {str(path)!r} ({fmt.fourcc}); install ffmpeg or write an .mp4."
+            )
+
+    def write(self, frame: np.ndarray) -> None:
+        self._writer.write(frame)
+
+    def close(self) -> None:
+        self._writer.release()
+        if not self._path.exists() or self._path.stat().st_size == 0:
+            raise OutputError(f"OpenCV wrote nothing to {str(self._path)!r} (is the disk full?).")
+
+    def abort(self) -> None:
+        self._writer.release()

@@ -1,0 +1,182 @@
+"""``bgremove process`` end to end on real media: sound, trimming, alpha, fallbacks, interruption."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from clitools import (
+    CLIP_FPS,
+    CLIP_FRAMES,
+    core_regions,
+    decode_bgra,
+    leftovers,
+    run_process,
+    streams,
+    truth_mask,
+)
+
+PEOPLE = ("105", "113", "118")
+"""Photos where the person fills a good part of the picture, so both regions are large."""
+
+
+def _duration(stream: dict) -> float:
+    return float(stream["duration"])
+
+
+def test_video_keeps_sound_and_length(cli, clip: Path, shared_data: Path) -> None:
+    out = clip.with_name("out.mp4")
+    run = cli("process", clip, out, "--quiet")
+    assert run.code == 0, run.err
+    (video,) = streams(out, "video")
+    (audio,) = streams(out, "audio")
+    assert video["codec_name"] == "h264" and video["pix_fmt"] == "yuv420p"
+    assert int(video["nb_frames"]) == CLIP_FRAMES
+    assert abs(_duration(audio) - CLIP_FRAMES / CLIP_FPS) < 0.1
+    assert audio["codec_name"] == "aac"
+    # Blur mode: the person is kept, the background is changed.
+    capture = cv2.VideoCapture(str(out))
+    ok, frame = capture.read()
+    capture.release()
+    assert ok
+    source = cv2.imread(str(shared_data / "clips" / "lucia_frames" / "00000.jpg"))
+    person, background = core_regions(
+        truth_mask(shared_data / "clips" / "lucia_masks" / "00000.png", frame.shape)
+    )
+    diff = cv2.absdiff(frame, source).mean(axis=2)
+    assert diff[person].mean() < 8, "the person should come through (only encoding noise)"
+    assert diff[background].mean() > 2 * diff[person].mean() + 4, "the background should be blurred"
+    assert leftovers(clip.parent) == []
+
+
+def test_trim_keeps_the_matching_frames_and_sound(cli, clip: Path, shared_data: Path) -> None:
+    out = clip.with_name("trim.mp4")
+    run = cli("process", clip, out, "--start", 1, "--end", 2, "--quiet")
+    assert run.code == 0, run.err
+    (video,) = streams(out, "video")
+    (audio,) = streams(out, "audio")
+    assert int(video["nb_frames"]) == 24
+    assert abs(_duration(audio) - 1.0) < 0.1
+    # The first written frame is source frame 24: the walking person matches it best.
+    capture = cv2.VideoCapture(str(out))
+    ok, first = capture.read()
+    capture.release()
+    assert ok
+    truth = truth_mask(shared_data / "clips" / "lucia_masks" / "00024.png", first.shape)
+    person, _ = core_regions(truth)
+    errors = {}
+    for index in range(20, 29):
+        source = cv2.imread(str(shared_data / "clips" / "lucia_frames" / f"{index:05d}.jpg"))
+        errors[index] = cv2.absdiff(first, source).mean(axis=2)[person].mean()
+    assert min(errors, key=errors.get) == 24, errors
+
+
+@pytest.mark.parametrize("name", PEOPLE)
+def test_image_to_png_with_alpha(cli, tmp_path: Path, shared_data: Path, name: str) -> None:
+    out = tmp_path / f"{name}.png"
+    run = cli(
+        "process", shared_data / "people" / "images" / f"{name}.jpg", out, "--background", "transparent"
+    )
+    assert run.code == 0, run.err
+    image = cv2.imread(str(out), cv2.IMREAD_UNCHANGED)
+    assert image.ndim == 3 and image.shape[2] == 4
+    person, background = core_regions(
+        truth_mask(shared_data / "people" / "masks" / f"{name}.png", image.shape)
+    )
+    alpha = image[..., 3].astype(np.float32)
+    assert alpha[person].mean() > 200
+    assert alpha[background].mean() < 40
+
+
+@pytest.mark.parametrize(
+    ("suffix", "codec", "vp9_alpha"), [(".webm", "vp9", True), (".mov", "prores", False)]
+)
+def test_transparent_video_keeps_alpha(
+    cli, clip: Path, shared_data: Path, suffix: str, codec: str, vp9_alpha: bool
+) -> None:
+    out = clip.with_name("cutout" + suffix)
+    run = cli("process", clip, out, "--background", "transparent", "--end", 0.5, "--quiet")
+    assert run.code == 0, run.err
+    (video,) = streams(out, "video")
+    assert video["codec_name"] == codec
+    assert len(streams(out, "audio")) == 1
+    frames = decode_bgra(out, vp9_alpha=vp9_alpha)
+    assert len(frames) == 12
+    person, background = core_regions(
+        truth_mask(shared_data / "clips" / "lucia_masks" / "00000.png", frames[0].shape)
+    )
+    alpha = frames[0][..., 3].astype(np.float32)
+    assert alpha[person].mean() > 200
+    assert alpha[background].mean() < 30
+
+
+def test_without_ffmpeg_falls_back_to_opencv_with_a_warning(clip: Path) -> None:
+    out = clip.with_name("plain.mp4")
+    env = {**os.environ, "PATH": str(clip.parent / "empty-path")}
+    run = run_process(["process", clip, out, "--quiet"], env=env)
+    assert run.code == 0, run.err
+    assert "ffmpeg is not on PATH" in run.err and "without sound" in run.err
+    assert streams(out, "audio") == []
+    capture = cv2.VideoCapture(str(out))
+    assert int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) == CLIP_FRAMES
+    capture.release()
+
+    refused = run_process(
+        ["process", clip, clip.with_name("alpha.webm"), "--background", "transparent"], env=env
+    )
+    assert refused.code == 2
+    assert "needs ffmpeg" in refused.err
+    assert not clip.with_name("alpha.webm").exists()
+
+
+def test_ctrl_c_leaves_the_previous_output_untouched(tmp_path: Path, media: Path) -> None:
+    long_clip = tmp_path / "long.mp4"
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-stream_loop",
+            "5",
+            "-i",
+            str(media / "clip.mp4"),
+            "-c",
+            "copy",
+            str(long_clip),
+        ],
+        check=True,
+    )
+    out = tmp_path / "out.mp4"
+    out.write_bytes(b"a good file from an earlier run")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bgremove_core.cli", "process", long_clip, out, "--overwrite", "--quiet"],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not leftovers(tmp_path) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert leftovers(tmp_path), "the run should be writing its temporary file by now"
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "interrupted" in err and "Traceback" not in err
+    assert out.read_bytes() == b"a good file from an earlier run"
+    assert leftovers(tmp_path) == []
+
+
+def test_video_without_sound_stays_silent(cli, tmp_path: Path, shared_data: Path) -> None:
+    out = tmp_path / "silent.webm"
+    run = cli("process", shared_data / "clips" / "lucia.mp4", out, "--end", 0.5, "--background", "colour")
+    assert run.code == 0, run.err
+    assert streams(out, "audio") == []
+    (video,) = streams(out, "video")
+    assert video["codec_name"] == "vp9"
+    assert "Wrote" in run.out and "12 frames of 854x480" in run.out
