@@ -1,0 +1,100 @@
+"""Worker side: OBS frame planes to a BGR picture at the refinement resolution.
+
+The model sees ~256x144 pixels and the core refines masks at most 640 px wide, so the worker never
+needs the full frame in BGR: each plane is resized to the work size first (luma with area
+averaging, chroma with bilinear upsampling) and only then converted. YUV uses the frame's own
+colour matrix and range clamps, the very numbers OBS's shader uses, so the blurred background the
+GPU draws has the colours OBS shows.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from bgremove_core.refine import REFINE_MAX_WIDTH
+
+from . import libobs
+from .formats import FORMATS, plane_sizes
+from .protocol import COLOUR_INFO, FrameMeta
+
+
+def work_size(width: int, height: int) -> tuple[int, int]:
+    """The (width, height) frames are converted at: the frame, at most REFINE_MAX_WIDTH wide."""
+    if width <= REFINE_MAX_WIDTH:
+        return width, height
+    return REFINE_MAX_WIDTH, max(1, round(height * REFINE_MAX_WIDTH / width))
+
+
+def _resize(plane: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    if (plane.shape[1], plane.shape[0]) == size:
+        return plane
+    shrinking = plane.shape[1] > size[0]
+    return cv2.resize(plane, size, interpolation=cv2.INTER_AREA if shrinking else cv2.INTER_LINEAR)
+
+
+def _planes(meta: FrameMeta, payload: memoryview) -> list[np.ndarray]:
+    """Each plane as a (rows, linesize) uint8 view into the payload."""
+    fmt = FORMATS[meta.format]
+    linesizes = (meta.linesize0, meta.linesize1, meta.linesize2)
+    offset = COLOUR_INFO.size
+    planes = []
+    for index, size in enumerate(plane_sizes(fmt, meta.height, linesizes)):
+        data = np.frombuffer(payload, np.uint8, size, offset)
+        planes.append(data.reshape(-1, linesizes[index]))
+        offset += size
+    return planes
+
+
+def _yuv_planes(meta: FrameMeta, planes: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Y, U, V as separate 2-D planes at their native resolutions."""
+    w, h = meta.width, meta.height
+    cw, ch = -(-w // 2), -(-h // 2)
+    fmt = meta.format
+    if fmt == libobs.VIDEO_FORMAT_I420:
+        return planes[0][:h, :w], planes[1][:ch, :cw], planes[2][:ch, :cw]
+    if fmt == libobs.VIDEO_FORMAT_I444:
+        return planes[0][:h, :w], planes[1][:h, :w], planes[2][:h, :w]
+    if fmt == libobs.VIDEO_FORMAT_NV12:
+        uv = planes[1][:ch, : cw * 2].reshape(ch, cw, 2)
+        return planes[0][:h, :w], uv[..., 0], uv[..., 1]
+    y_at, u_at, v_at = _PACKED_ORDER[fmt]
+    pairs = planes[0][:h, : (w // 2) * 4].reshape(h, w // 2, 4)
+    luma = pairs.reshape(h, (w // 2) * 2, 2)[..., y_at % 2]
+    return luma, pairs[..., u_at], pairs[..., v_at]
+
+
+# Byte positions of (Y0, U, V) inside each 4-byte pair of pixels of the packed 4:2:2 formats
+# (Y1 sits two bytes after Y0).
+_PACKED_ORDER = {
+    libobs.VIDEO_FORMAT_YUY2: (0, 1, 3),
+    libobs.VIDEO_FORMAT_YVYU: (0, 3, 1),
+    libobs.VIDEO_FORMAT_UYVY: (1, 0, 2),
+}
+
+
+def _yuv_to_bgr(yuv: np.ndarray, colour: tuple[float, ...]) -> np.ndarray:
+    """OBS's own conversion: clamp to the range, then rgb = M[:3,:3] @ yuv + M[:3,3]."""
+    matrix = np.asarray(colour[:16], np.float32).reshape(4, 4)
+    low, high = np.asarray(colour[16:19], np.float32), np.asarray(colour[19:22], np.float32)
+    values = np.clip(yuv.astype(np.float32) * (1 / 255), low, high)
+    rgb = values @ matrix[:3, :3].T + matrix[:3, 3]
+    return cv2.convertScaleAbs(rgb[..., ::-1], alpha=255.0)
+
+
+def to_bgr(meta: FrameMeta, payload: memoryview) -> np.ndarray:
+    """The frame as BGR uint8 at :func:`work_size`."""
+    size = work_size(meta.width, meta.height)
+    planes = _planes(meta, payload)
+    fmt = meta.format
+    if fmt == libobs.VIDEO_FORMAT_RGBA:
+        pixels = planes[0][: meta.height, : meta.width * 4].reshape(meta.height, meta.width, 4)
+        return _resize(cv2.cvtColor(pixels, cv2.COLOR_RGBA2BGR), size)
+    if fmt in (libobs.VIDEO_FORMAT_BGRA, libobs.VIDEO_FORMAT_BGRX):
+        pixels = planes[0][: meta.height, : meta.width * 4].reshape(meta.height, meta.width, 4)
+        return _resize(np.ascontiguousarray(pixels[..., :3]), size)
+    if fmt == libobs.VIDEO_FORMAT_Y800:
+        return cv2.cvtColor(_resize(planes[0][: meta.height, : meta.width], size), cv2.COLOR_GRAY2BGR)
+    colour = COLOUR_INFO.unpack_from(payload, 0)
+    y, u, v = (_resize(np.ascontiguousarray(plane), size) for plane in _yuv_planes(meta, planes))
+    return _yuv_to_bgr(cv2.merge((y, u, v)), colour)

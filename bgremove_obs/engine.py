@@ -1,0 +1,167 @@
+"""The worker's engine: segment, refine and prepare background pictures for one filter.
+
+Builds on the core (Segmenter, Refiner, backgrounds, ``blur_background_small``) and re-implements
+none of it; everything runs on one thread because MediaPipe is not thread-safe.
+
+- Take the newest frame from the channel (older ones were overwritten: latest wins), at most
+  ``max_fps`` times per second.
+- Segment and refine it at the work size (<= 640 px wide); publish the mask and, in blur mode,
+  the small halo-free blurred background that the GPU scales up.
+- In image/video mode, publish the cover-fitted background picture when it changes; a file that
+  cannot be read becomes a status sentence and the blurred background is shown instead.
+- When settings change while no frames arrive (a paused video), redo the last frame so the
+  picture follows the settings anyway.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import cv2
+import numpy as np
+
+from bgremove_core.backgrounds import BackgroundSource, VideoBackground, open_background
+from bgremove_core.compose import blur_background_small
+from bgremove_core.errors import MediaError
+from bgremove_core.refine import Refiner
+from bgremove_core.segment import Segmenter
+from bgremove_core.settings import Background, Settings
+
+from .channel import Channel
+from .convert import to_bgr
+from .protocol import BackgroundMeta, FrameMeta, Level, Look, SettingsMeta, parse
+
+PICTURE_MAX_WIDTH = 1920
+_MASK_KEYS = ("model", "model_path", "threshold", "edge_softness", "smoothing", "edge_refine", "feather",
+              "grow", "min_region")  # fmt: skip
+_PICTURE_KEYS = ("background", "image", "video")
+
+_LOOKS = {
+    Background.BLUR: Look.BLUR,
+    Background.COLOUR: Look.COLOUR,
+    Background.IMAGE: Look.PICTURE,
+    Background.VIDEO: Look.PICTURE,
+    Background.TRANSPARENT: Look.TRANSPARENT,
+}
+
+
+class Worker:
+    """Segment, refine and prepare backgrounds for one filter instance."""
+
+    def __init__(self, channel: Channel) -> None:
+        self._channel = channel
+        self._settings = Settings()
+        self._generation = 0
+        self._segmenter = Segmenter(self._settings.model, self._settings.model_path)
+        self._refiner = Refiner(self._settings)
+        self._picture_source: BackgroundSource | None = None
+        self._picture_error = ""
+        self._picture_sent: tuple = ()
+        self._last: tuple | None = None
+        self._status: tuple[int, str] = (Level.OK, "")
+        self._last_start = 0.0
+
+    # ------------------------------------------------------------------ settings
+    def _poll_settings(self) -> tuple[bool, bool]:
+        """Apply new settings if any; returns (changed at all, mask must be recomputed)."""
+        message = self._channel.settings.read()
+        if message is None:
+            return False, False
+        self._generation = parse(SettingsMeta, message.meta).generation
+        new = Settings.from_mapping(json.loads(bytes(message.payload)), ignore_unknown=True)
+        old, self._settings = self._settings, new
+        if (old.model, old.model_path) != (new.model, new.model_path):
+            segmenter = Segmenter(new.model, new.model_path)
+            self._segmenter.close()
+            self._segmenter = segmenter
+            self._refiner.reset()
+        self._refiner.update(new)
+        if tuple(getattr(old, k) for k in _PICTURE_KEYS) != tuple(getattr(new, k) for k in _PICTURE_KEYS):
+            self._open_picture()
+        mask_changed = any(getattr(old, k) != getattr(new, k) for k in _MASK_KEYS)
+        return True, mask_changed
+
+    def _open_picture(self) -> None:
+        if self._picture_source is not None:
+            self._picture_source.close()
+        self._picture_source, self._picture_error, self._picture_sent = None, "", ()
+        if _LOOKS.get(self._settings.background) != Look.PICTURE:
+            return
+        try:
+            self._picture_source = open_background(self._settings)
+        except MediaError as error:
+            self._picture_error = f"{error} Showing the blurred background instead."
+
+    # ------------------------------------------------------------------ per frame
+    def say(self, level: int, text: str) -> None:
+        if (level, text) != self._status:
+            self._status = (level, text)
+            self._channel.status.publish((level,), [text.encode()])
+
+    def step(self) -> bool:
+        """Do one unit of work; False when there was nothing to do."""
+        changed, mask_changed = self._poll_settings()
+        max_fps = self._settings.max_fps
+        if max_fps and time.monotonic() < self._last_start + 1.0 / max_fps and not changed:
+            return False
+        message = self._channel.frames.read()
+        if message is not None:
+            self._last_start = time.monotonic()
+            meta = parse(FrameMeta, message.meta)
+            frame = to_bgr(meta, memoryview(message.payload))
+            if self._last is not None and self._last[0].shape != frame.shape:
+                self._refiner.reset()
+            alpha = self._refiner.refine(self._segmenter.segment(frame), frame)
+            self._last = (frame, alpha, meta)
+        elif changed and self._last is not None:
+            frame, alpha, meta = self._last
+            if mask_changed:
+                alpha = self._refiner.refine(self._segmenter.segment(frame), frame)
+                self._last = (frame, alpha, meta)
+        else:
+            return False
+        self._publish(*self._last)
+        self.say(Level.ERROR if self._picture_error else Level.OK, self._picture_error)
+        return True
+
+    def _publish(self, frame: np.ndarray, alpha: np.ndarray, meta: FrameMeta) -> None:
+        look = _LOOKS.get(self._settings.background, Look.BLUR)
+        if look == Look.PICTURE and not self._send_picture(meta.width, meta.height):
+            look = Look.BLUR
+        parts = [alpha.reshape(-1)]
+        aux_w = aux_h = 0
+        if look == Look.BLUR:
+            blurred = blur_background_small(frame, alpha, self._settings.blur_strength)
+            aux = cv2.cvtColor(blurred, cv2.COLOR_BGR2BGRA)
+            aux_h, aux_w = aux.shape[:2]
+            parts.append(aux.reshape(-1))
+        mask_h, mask_w = alpha.shape
+        self._channel.masks.publish(
+            (meta.number, mask_w, mask_h, aux_w, aux_h, look, self._generation), parts
+        )
+
+    def _send_picture(self, width: int, height: int) -> bool:
+        """Publish the replacement picture (once per size for images, every frame for videos)."""
+        if self._picture_source is None:
+            return False
+        if width > PICTURE_MAX_WIDTH:
+            width, height = PICTURE_MAX_WIDTH, max(1, round(height * PICTURE_MAX_WIDTH / width))
+        key = (width, height)
+        video = isinstance(self._picture_source, VideoBackground)
+        if key == self._picture_sent and not video:
+            return True
+        try:
+            picture = cv2.cvtColor(self._picture_source.frame(width, height), cv2.COLOR_BGR2BGRA)
+        except MediaError as error:
+            self._picture_error = f"{error} Showing the blurred background instead."
+            self._picture_source = None
+            return False
+        self._channel.backgrounds.publish(BackgroundMeta(width, height), [picture.reshape(-1)])
+        self._picture_sent = key
+        return True
+
+    def close(self) -> None:
+        self._segmenter.close()
+        if self._picture_source is not None:
+            self._picture_source.close()

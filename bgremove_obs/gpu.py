@@ -1,0 +1,115 @@
+"""GPU side of the filter: the effect, the mask/background textures, and the composite draw.
+
+Everything here runs on OBS's graphics thread inside ``video_render`` (the graphics context is
+current there), except :meth:`GpuCompositor.free`, which enters the context itself because
+``destroy`` runs on another thread. Textures are created once per size and updated in place with
+``gs_texture_set_image``: no allocation per frame.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from pathlib import Path
+
+from . import libobs
+
+TECHNIQUES = ("Picture", "Colour", "Transparent", "Mask")
+
+
+class _Texture:
+    """A dynamic texture re-created only when its size or format changes."""
+
+    def __init__(self, lib: libobs.LibObs, colour_format: int) -> None:
+        self._lib = lib
+        self._format = colour_format
+        self.handle: int | None = None
+        self._size = (0, 0)
+
+    def upload(self, data: bytearray, offset: int, width: int, height: int, bytes_per_pixel: int) -> None:
+        if self._size != (width, height):
+            self.free()
+            self.handle = self._lib.gs_texture_create(width, height, self._format, 1, None, libobs.GS_DYNAMIC)
+            self._size = (width, height)
+        if not self.handle:
+            return
+        view = (ctypes.c_char * len(data)).from_buffer(data)
+        try:
+            self._lib.gs_texture_set_image(
+                self.handle, ctypes.addressof(view) + offset, width * bytes_per_pixel, False
+            )
+        finally:
+            del view
+
+    def free(self) -> None:
+        if self.handle:
+            self._lib.gs_texture_destroy(self.handle)
+        self.handle = None
+        self._size = (0, 0)
+
+
+class GpuCompositor:
+    """The effect and textures of one filter instance."""
+
+    def __init__(self, lib: libobs.LibObs, effect_path: Path) -> None:
+        self._lib = lib
+        self._effect_path = effect_path
+        self._effect: int | None = None
+        self._params: dict[str, int] = {}
+        self.error = ""
+        self.mask = _Texture(lib, libobs.GS_R8)
+        self.blurred = _Texture(lib, libobs.GS_BGRA)
+        self.picture = _Texture(lib, libobs.GS_BGRA)
+        self._colour = libobs.new_vec4()
+
+    def ready(self) -> bool:
+        """Load the effect on first use (needs the graphics context); False if it cannot load."""
+        if self._effect is not None:
+            return True
+        if self.error:
+            return False
+        message = ctypes.c_void_p()
+        effect = self._lib.gs_effect_create_from_file(str(self._effect_path).encode(), ctypes.byref(message))
+        if message.value:
+            detail = ctypes.string_at(message.value).decode("utf-8", "replace")
+            self._lib.bfree(message)
+        else:
+            detail = "file missing or unreadable"
+        if not effect:
+            self.error = f"The effect file {self._effect_path} could not be loaded: {detail}"
+            return False
+        self._effect = effect
+        for name in ("mask", "background", "colour"):
+            self._params[name] = self._lib.gs_effect_get_param_by_name(effect, name.encode())
+        return True
+
+    def draw(
+        self, source: int, technique: str, background: _Texture, colour_rgb: tuple[float, float, float]
+    ) -> bool:
+        """Composite the filter's target with the mask over ``background`` (or the colour)."""
+        if not self._lib.obs_source_process_filter_begin(
+            source, libobs.GS_RGBA, libobs.OBS_ALLOW_DIRECT_RENDERING
+        ):
+            return False
+        lib = self._lib
+        lib.gs_effect_set_texture(self._params["mask"], self.mask.handle)
+        lib.gs_effect_set_texture(self._params["background"], background.handle)
+        self._colour.x, self._colour.y, self._colour.z = colour_rgb
+        self._colour.w = 1.0
+        lib.gs_effect_set_vec4(self._params["colour"], self._colour)
+        # The CPU reference blends gamma-encoded values; so must we, whatever the canvas does.
+        previous = lib.gs_set_linear_srgb(False)
+        lib.obs_source_process_filter_tech_end(source, self._effect, 0, 0, technique.encode())
+        lib.gs_set_linear_srgb(previous)
+        return True
+
+    def free(self) -> None:
+        """Destroy the GPU objects; enters the graphics context (called from ``destroy``)."""
+        self._lib.obs_enter_graphics()
+        try:
+            for texture in (self.mask, self.blurred, self.picture):
+                texture.free()
+            if self._effect:
+                self._lib.gs_effect_destroy(self._effect)
+            self._effect = None
+        finally:
+            self._lib.obs_leave_graphics()

@@ -1,0 +1,86 @@
+"""What each mailbox message means: the integer metadata fields, in order, for both sides.
+
+The OBS side writes frames and settings and reads masks, backgrounds and status; the worker does
+the opposite. Keeping the field order in one place is what keeps the two processes in agreement.
+Standard library only (the OBS process imports it).
+"""
+
+from __future__ import annotations
+
+import struct
+from enum import IntEnum
+from typing import NamedTuple, TypeVar
+
+COLOUR_INFO = struct.Struct("<22f")
+"""Frame payload prefix: the source's 4x4 YUV->RGB matrix (row-major) and 3+3 range clamps,
+exactly what OBS's own shader uses, so the worker sees the colours OBS shows."""
+
+
+class Level(IntEnum):
+    """Severity of a worker status message (matches OBS_TEXT_INFO_* and maps to log levels)."""
+
+    OK = 0
+    WARNING = 1
+    ERROR = 2
+
+
+class Look(IntEnum):
+    """What the mask message's companion pictures are for: decides the GPU technique."""
+
+    NONE = 0
+    BLUR = 1
+    COLOUR = 2
+    PICTURE = 3
+    TRANSPARENT = 4
+
+
+T = TypeVar("T")
+
+
+def parse(kind: type[T], meta: tuple[int, ...]) -> T:
+    """The first fields of a message's metadata as ``kind`` (the rest is padding)."""
+    return kind(*meta[: len(kind._fields)])  # type: ignore[attr-defined]
+
+
+class FrameMeta(NamedTuple):
+    """A video frame: payload is COLOUR_INFO, then each plane (linesize x rows, padding kept)."""
+
+    number: int
+    width: int
+    height: int
+    format: int
+    linesize0: int
+    linesize1: int
+    linesize2: int
+
+
+class MaskMeta(NamedTuple):
+    """A refined mask (R8, mask_width x mask_height) then, if aux_width, a BGRA picture:
+    the blurred background in blur mode."""
+
+    frame_number: int
+    mask_width: int
+    mask_height: int
+    aux_width: int
+    aux_height: int
+    look: int
+    settings_generation: int
+
+
+class BackgroundMeta(NamedTuple):
+    """A replacement background picture (BGRA, cover-fitted to the frame's aspect)."""
+
+    width: int
+    height: int
+
+
+class SettingsMeta(NamedTuple):
+    """Settings as JSON (``Settings.to_mapping()``)."""
+
+    generation: int
+
+
+class StatusMeta(NamedTuple):
+    """A sentence from the worker (UTF-8); an empty OK message clears the previous one."""
+
+    level: int

@@ -1,0 +1,211 @@
+"""What the Background Remover filter draws in real OBS, per mode, on a real clip.
+
+One OBS for the module: lucia.mp4 plays in an ffmpeg_source, the filter is added, then the clip
+is *paused* so every screenshot shows the same frame. Which frame it is is found by matching the
+unfiltered screenshot against the clip's extracted frames, which gives the hand-drawn mask of
+that frame. Regions well inside the person / the background (the hand mask eroded) are then
+checked per mode, and the GPU composite is compared with the core's CPU compositor fed the same
+frame and the same mask (the mask as the filter draws it with "show mask").
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from harness import Obs
+
+from bgremove_core.backgrounds import cover_fit, read_image
+from bgremove_core.compose import Compositor
+from bgremove_core.settings import Settings
+
+REPO = Path(__file__).resolve().parents[2]
+SOURCE, FILTER, KIND = "clip", "bgremove", "bgremove_filter"
+MARGIN = 12
+"""Pixels the hand mask is eroded by on each side, so region checks ignore the soft edge."""
+GPU_VS_CPU_MEAN = 1.5
+GPU_VS_CPU_P99 = 6
+"""Tolerances (grey levels, max over channels) between the GPU composite and the CPU reference.
+Colour/transparent/image should be exact up to rounding; blur differs a little because the
+worker blurs a 640 px wide copy of the frame where the CPU path starts from the full frame."""
+
+
+def _bgr(rgba: np.ndarray) -> np.ndarray:
+    return cv2.cvtColor(rgba, cv2.COLOR_RGBA2BGR)
+
+
+def _frame_index(frame_bgr: np.ndarray, frames: list[Path]) -> int:
+    """Index of the clip frame closest to the screenshot (what the paused source shows)."""
+    small = cv2.resize(frame_bgr, (107, 60), interpolation=cv2.INTER_AREA).astype(np.float32)
+    errors = [
+        np.abs(cv2.resize(cv2.imread(str(f)), (107, 60), interpolation=cv2.INTER_AREA) - small).mean()
+        for f in frames
+    ]
+    return int(np.argmin(errors))
+
+
+class Scene:
+    """The paused clip with its filter, the unfiltered frame and the regions of that frame."""
+
+    def __init__(self, obs: Obs, shared: Path) -> None:
+        self.obs = obs
+        obs.set_filter_enabled(SOURCE, FILTER, False)
+        obs.wait_frames(2)
+        self.frame = _bgr(obs.screenshot(SOURCE))
+        obs.set_filter_enabled(SOURCE, FILTER, True)
+        frames = sorted((shared / "clips" / "lucia_frames").glob("*.jpg"))
+        index = _frame_index(self.frame, frames)
+        masks = sorted((shared / "clips" / "lucia_masks").glob("*.png"))
+        hand = cv2.imread(str(masks[index]), cv2.IMREAD_GRAYSCALE) > 127
+        kernel = np.ones((2 * MARGIN + 1, 2 * MARGIN + 1), np.uint8)
+        self.person = cv2.erode(hand.astype(np.uint8), kernel).astype(bool)
+        self.background = cv2.erode((~hand).astype(np.uint8), kernel).astype(bool)
+
+    def show(self, **settings: object) -> np.ndarray:
+        """Apply settings and return the settled screenshot (RGBA)."""
+        self.obs.set_filter_settings(SOURCE, FILTER, settings)
+        return settled(self.obs)
+
+    def mask(self) -> np.ndarray:
+        return self.show(show_mask=True)[..., 0]
+
+
+def settled(obs: Obs, timeout: float = 20) -> np.ndarray:
+    """Screenshot until two in a row are equal: the worker has caught up with the settings."""
+    previous = obs.screenshot(SOURCE)
+    for _ in range(int(timeout / 0.3)):
+        obs.wait_frames(3)
+        current = obs.screenshot(SOURCE)
+        if np.array_equal(current, previous):
+            return current
+        previous = current
+    raise AssertionError(f"The filtered picture did not settle within {timeout} s.")
+
+
+@pytest.fixture(scope="module")
+def scene(tmp_path_factory: pytest.TempPathFactory, shared_data: Path, lucia_clip: Path) -> Iterator[Scene]:
+    obs = Obs(tmp_path_factory.mktemp("render"), scripts=[REPO / "obs_bgremove.py"])
+    obs.start()
+    try:
+        obs.add_media(SOURCE, lucia_clip)
+        obs.wait_rendering(SOURCE)
+        obs.add_filter(SOURCE, FILTER, KIND, {"background": "colour", "colour": "#00FF00"})
+        obs.wait_rendering(SOURCE, ready=lambda rgba: (rgba[..., 1] > 200).mean() > 0.3)
+        obs.request(
+            "TriggerMediaInputAction",
+            {"inputName": SOURCE, "mediaAction": "OBS_WEBSOCKET_MEDIA_INPUT_ACTION_PAUSE"},
+        )
+        obs.wait_frames(5)
+        yield Scene(obs, shared_data)
+        obs.assert_clean_exit()
+    finally:
+        obs.stop()
+
+
+def _diff(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.abs(a.astype(np.int16) - b.astype(np.int16)).max(axis=-1)
+
+
+def _assert_person_kept(scene: Scene, out_bgr: np.ndarray) -> None:
+    kept = (_diff(out_bgr, scene.frame)[scene.person] <= 12).mean()
+    assert kept > 0.9, f"only {kept:.1%} of the person's core pixels kept their original colour"
+
+
+def _assert_close_to_cpu(scene: Scene, out: np.ndarray, mask: np.ndarray, settings: Settings) -> None:
+    compositor = Compositor(settings)
+    try:
+        expected = compositor.compose(scene.frame, mask)
+    finally:
+        compositor.close()
+    actual = _bgr(out) if expected.shape[2] == 3 else cv2.cvtColor(out, cv2.COLOR_RGBA2BGRA)
+    diff = _diff(actual, expected)
+    name = settings.background
+    if diff.mean() > GPU_VS_CPU_MEAN or np.percentile(diff, 99) > GPU_VS_CPU_P99:
+        scene.obs.save_image(f"expected_{name}", cv2.cvtColor(expected[..., :3], cv2.COLOR_BGR2RGB))
+        scene.obs.save_image(f"diff_{name}", np.clip(diff * 8, 0, 255).astype(np.uint8))
+    assert diff.mean() <= GPU_VS_CPU_MEAN, f"{name}: mean |GPU - CPU| = {diff.mean():.2f}"
+    assert np.percentile(diff, 99) <= GPU_VS_CPU_P99, f"{name}: p99 |GPU - CPU| = {np.percentile(diff, 99)}"
+
+
+def test_filter_kind_is_listed(scene: Scene) -> None:
+    assert KIND in scene.obs.filter_kinds()
+
+
+def test_mask_matches_the_hand_drawn_mask(scene: Scene) -> None:
+    mask = scene.mask()
+    assert (mask[scene.person] > 128).mean() > 0.9
+    assert (mask[scene.background] < 128).mean() > 0.97
+
+
+def test_colour_mode(scene: Scene) -> None:
+    out = scene.show(show_mask=False, background="colour", colour="#00FF00", light_wrap=0.0)
+    bgr = _bgr(out)
+    green = (_diff(bgr, np.array([0, 255, 0], np.uint8)) <= 12)[scene.background].mean()
+    assert green > 0.95, f"only {green:.1%} of the background turned green"
+    _assert_person_kept(scene, bgr)
+    settings = Settings(background="colour", colour="#00FF00", light_wrap=0.0)
+    _assert_close_to_cpu(scene, out, scene.mask(), settings)
+
+
+def test_blur_mode(scene: Scene) -> None:
+    out = scene.show(show_mask=False, background="blur", blur_strength=40)
+    bgr = _bgr(out)
+    detail = np.abs(cv2.Laplacian(cv2.cvtColor(scene.frame, cv2.COLOR_BGR2GRAY), cv2.CV_32F))
+    blurred = np.abs(cv2.Laplacian(cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY), cv2.CV_32F))
+    ratio = blurred[scene.background].mean() / detail[scene.background].mean()
+    assert ratio < 0.4, f"background detail only fell to {ratio:.0%} of the original"
+    _assert_person_kept(scene, bgr)
+    _assert_close_to_cpu(scene, out, scene.mask(), Settings(background="blur", blur_strength=40))
+
+
+def test_image_mode(scene: Scene, shared_data: Path) -> None:
+    image = shared_data / "people" / "images" / "104.jpg"
+    out = scene.show(show_mask=False, background="image", image=str(image), light_wrap=0.0)
+    bgr = _bgr(out)
+    h, w = bgr.shape[:2]
+    picture = cover_fit(read_image(str(image)), w, h)
+    matched = (_diff(bgr, picture) <= 16)[scene.background].mean()
+    assert matched > 0.9, f"only {matched:.1%} of the background shows the chosen image"
+    _assert_person_kept(scene, bgr)
+    settings = Settings(background="image", image=str(image), light_wrap=0.0)
+    _assert_close_to_cpu(scene, out, scene.mask(), settings)
+
+
+def test_transparent_mode(scene: Scene) -> None:
+    out = scene.show(show_mask=False, background="transparent")
+    alpha = out[..., 3]
+    assert (alpha[scene.background] < 16).mean() > 0.97
+    assert (alpha[scene.person] > 240).mean() > 0.9
+    _assert_close_to_cpu(scene, out, scene.mask(), Settings(background="transparent"))
+
+
+def test_unreadable_image_keeps_the_filter_working(scene: Scene, tmp_path: Path) -> None:
+    missing = tmp_path / "no-such-picture.png"
+    out = scene.show(show_mask=False, background="image", image=str(missing))
+    scene.obs.wait_log("no-such-picture.png")
+    line = next(line for line in scene.obs.run_log.splitlines() if "no-such-picture.png" in line)
+    assert re.search(r"does not exist.*blurred background instead", line), line
+    _assert_person_kept(scene, _bgr(out))
+    assert (_diff(_bgr(out), scene.frame)[scene.background] > 12).mean() > 0.5, "background not replaced"
+
+
+def test_video_mode(scene: Scene, shared_data: Path, tmp_path: Path) -> None:
+    photo = shared_data / "people" / "images" / "104.jpg"
+    video = tmp_path / "photo.mp4"
+    subprocess.run(
+        ["ffmpeg", "-loglevel", "error", "-loop", "1", "-i", str(photo), "-t", "1", "-r", "5",
+         "-vf", "scale=trunc(iw/2)*2:trunc(ih/2)*2", "-pix_fmt", "yuv420p", str(video)],
+        check=True,
+    )  # fmt: skip
+    out = scene.show(show_mask=False, background="video", video=str(video), light_wrap=0.0)
+    bgr = _bgr(out)
+    h, w = bgr.shape[:2]
+    picture = cover_fit(read_image(str(photo)), w, h)
+    matched = (_diff(bgr, picture) <= 24)[scene.background].mean()
+    assert matched > 0.8, f"only {matched:.1%} of the background shows the video"
+    _assert_person_kept(scene, bgr)
