@@ -161,25 +161,33 @@ def _stack_ksize(sigma: float) -> tuple[int, int]:
     return 2 * r + 1, 2 * r + 1
 
 
+def light_wrap_maps(
+    background: np.ndarray, alpha: np.ndarray, amount: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """The two small pictures light wrap needs: the glow (blurred background) and its weight.
+
+    Both are at the blur work resolution. The wrap weight is ``spread * alpha``: the blurred
+    background coverage is only non-zero near the outline, and alpha is zero outside the person,
+    so the person's interior and the background itself are left untouched. Exposed on its own
+    because the OBS filter uploads these two and lets the GPU scale them up and blend.
+    """
+    small_alpha = downscale(alpha, BLUR_WORK_WIDTH)
+    a = small_alpha.astype(np.float32) * (1 / 255)
+    ksize = _stack_ksize(max(1.0, small_alpha.shape[0] / 60))
+    spread = cv2.stackBlur(1.0 - a, ksize)
+    wrap = cv2.convertScaleAbs(spread * a, alpha=255.0 * 2.0 * amount)
+    glow = cv2.stackBlur(downscale(background, BLUR_WORK_WIDTH), ksize)
+    return glow, wrap
+
+
 def light_wrap(
     out: np.ndarray, background: np.ndarray, alpha: np.ndarray, amount: float, work: Workspace | None = None
 ) -> np.ndarray:
-    """Let the background's light spill onto the person's edge, strongest right at the edge.
-
-    The wrap weight is ``spread * alpha``: the blurred background coverage is only non-zero near
-    the outline, and alpha is zero outside the person, so the person's interior and the
-    background itself are left untouched.
-    """
+    """Let the background's light spill onto the person's edge, strongest right at the edge."""
     h, w = out.shape[:2]
-    small_alpha = downscale(alpha, BLUR_WORK_WIDTH)
-    sh = small_alpha.shape[0]
-    a = small_alpha.astype(np.float32) * (1 / 255)
-    ksize = _stack_ksize(max(1.0, sh / 60))
-    spread = cv2.stackBlur(1.0 - a, ksize)
-    wrap = cv2.convertScaleAbs(spread * a, alpha=255.0 * 2.0 * amount)
+    glow_small, wrap_small = light_wrap_maps(background, alpha, amount)
     work = work or Workspace()
-    wrap = cv2.resize(wrap, (w, h), dst=work.get("wrap", alpha.shape))
+    wrap = cv2.resize(wrap_small, (w, h), dst=work.get("wrap", alpha.shape))
     cv2.min(wrap, alpha, dst=wrap)
-    glow = cv2.stackBlur(downscale(background, BLUR_WORK_WIDTH), ksize)
-    glow = cv2.resize(glow, (w, h), dst=work.get("glow", out.shape))
+    glow = cv2.resize(glow_small, (w, h), dst=work.get("glow", out.shape))
     return blend(glow, out, wrap, work)
