@@ -19,6 +19,7 @@ import numpy as np
 
 from .backgrounds import BackgroundSource, open_background
 from .frames import Workspace, downscale
+from .resources import Closeable
 from .settings import Background, Settings
 
 BLUR_WORK_WIDTH = 320
@@ -37,7 +38,7 @@ zero, so deep inside the person, where there is no background to average, the av
 simply the plain blur instead of a division by zero."""
 
 
-class Compositor:
+class Compositor(Closeable):
     """Composites frames for one stream; owns the replacement background (file or video)."""
 
     def __init__(self, settings: Settings) -> None:

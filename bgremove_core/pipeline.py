@@ -14,7 +14,6 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
-from types import TracebackType
 
 import cv2
 import numpy as np
@@ -22,6 +21,7 @@ import numpy as np
 from .compose import Compositor
 from .frames import check_frame
 from .refine import Refiner
+from .resources import Closeable
 from .segment import Segmenter
 from .settings import Settings
 
@@ -69,7 +69,7 @@ class _Stages:
         self.segmenter.close()
 
 
-class Processor:
+class Processor(Closeable):
     """Synchronous processing of one stream of frames (a video, a camera, a single image).
 
     Args:
@@ -113,19 +113,8 @@ class Processor:
         self._stages.close()
         self._compositor.close()
 
-    def __enter__(self) -> Processor:
-        return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-
-class RealtimeProcessor:
+class RealtimeProcessor(Closeable):
     """Processing for live video where the caller must never wait for the model.
 
     The model runs on a worker thread at most ``settings.max_fps`` times per second (0 = as often
@@ -220,14 +209,3 @@ class RealtimeProcessor:
             self._wake.notify()
         self._thread.join()
         self._compositor.close()
-
-    def __enter__(self) -> RealtimeProcessor:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import warnings
-from types import TracebackType
 
 import cv2
 import numpy as np
@@ -24,9 +23,10 @@ import numpy as np
 from .errors import ModelError
 from .frames import check_frame, downscale
 from .models import ModelSpec, resolve_model
+from .resources import Closeable
 
 
-class Segmenter:
+class Segmenter(Closeable):
     """Turns BGR frames into person-probability masks at the model's resolution.
 
     Args:
@@ -59,10 +59,12 @@ class Segmenter:
 
         h, w = frame.shape[:2]
         model_size = (self.spec.input_width, self.spec.input_height)
-        # Halving first is 2x faster than one big INTER_AREA step at 1080p and scores the same
-        # (people IoU 0.8530 landscape / 0.8539 general); halving further, to 2x, costs accuracy.
+        # Halve (area-averaged) to at most 4x the model width, then one bilinear step: on
+        # shared/data (landscape) that scored people IoU 0.858 / lucia 0.821, against 0.851 /
+        # 0.819 for a final area resize, which also cost 0.61 ms at 720p instead of 0.14 ms.
+        # Halving further, to 2x, loses accuracy (people 0.849).
         shrunk = downscale(frame, 4 * self.spec.input_width)
-        rgb = cv2.cvtColor(cv2.resize(shrunk, model_size, interpolation=cv2.INTER_AREA), cv2.COLOR_BGR2RGB)
+        rgb = cv2.cvtColor(cv2.resize(shrunk, model_size, interpolation=cv2.INTER_LINEAR), cv2.COLOR_BGR2RGB)
         self._timestamp_ms += 1
         result = self._segmenter.segment_for_video(
             mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb), self._timestamp_ms
@@ -78,17 +80,6 @@ class Segmenter:
         if self._segmenter is not None:
             self._segmenter.close()
             self._segmenter = None
-
-    def __enter__(self) -> Segmenter:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 def _load(spec: ModelSpec):
