@@ -38,8 +38,9 @@ class Segmenter(Closeable):
     """
 
     def __init__(self, model: str = "landscape", model_path: str = "") -> None:
+        vision = _import_vision()
         self.spec: ModelSpec = resolve_model(model, model_path)
-        self._segmenter = _load(self.spec)
+        self._segmenter = _load(vision, self.spec)
         self._timestamp_ms = 0
 
     def working_size(self, width: int, height: int) -> tuple[int, int]:
@@ -82,14 +83,22 @@ class Segmenter(Closeable):
             self._segmenter = None
 
 
-def _load(spec: ModelSpec):
+def _import_vision():
+    """MediaPipe's vision tasks, imported before the model is looked up inside the mediapipe
+    package, so that a broken install is reported as such and not as a missing model file."""
     try:
-        from mediapipe.tasks.python import BaseOptions, vision
+        from mediapipe.tasks.python import vision
     except ImportError as exc:
         raise ModelError(
             f"MediaPipe could not be imported ({exc}); install bgremove's requirements "
             "(requirements/runtime.txt) into this Python."
         ) from exc
+    return vision
+
+
+def _load(vision, spec: ModelSpec):
+    from mediapipe.tasks.python import BaseOptions
+
     options = vision.ImageSegmenterOptions(
         base_options=BaseOptions(model_asset_buffer=spec.path.read_bytes()),
         running_mode=vision.RunningMode.VIDEO,
@@ -101,7 +110,10 @@ def _load(spec: ModelSpec):
             warnings.simplefilter("ignore")
             return vision.ImageSegmenter.create_from_options(options)
     except (RuntimeError, ValueError) as exc:
-        raise ModelError(f"MediaPipe could not load the model {str(spec.path)!r}: {exc}") from exc
+        raise ModelError(
+            f"MediaPipe could not load the model {str(spec.path)!r} ({exc}); is it a MediaPipe "
+            "selfie-segmentation .tflite file?"
+        ) from exc
 
 
 with contextlib.suppress(ImportError):

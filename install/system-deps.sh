@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Debian/Ubuntu packages the test suite drives for real: OBS Studio (the filter's host), Xvfb (a
-# screen for it), ffmpeg (audio muxing, alpha video) and venv support. Installs only what is missing.
+# screen for it), ffmpeg (audio muxing, alpha video), strace (the file-access audit test) and
+# venv support. Installs only what is missing.
 set -euo pipefail
 
 need=()
 command -v obs >/dev/null 2>&1 || need+=(obs-studio)
 command -v Xvfb >/dev/null 2>&1 || need+=(xvfb)
 command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)
+command -v strace >/dev/null 2>&1 || need+=(strace)
 python3 -c 'import ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
 [ ${#need[@]} -eq 0 ] && exit 0
 

@@ -9,6 +9,7 @@ fills in the defaults and validates ranges with its own sentences.
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from ..settings import FieldSpec, Settings, schema
@@ -59,3 +60,8 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     """The Settings the user asked for; raises SettingsError (with its sentence) if out of range."""
     given = {spec.key: getattr(args, spec.key) for spec in schema() if spec.cli}
     return Settings.from_mapping({key: value for key, value in given.items() if value is not None})
+
+
+def settings_inputs(settings: Settings) -> list[Path]:
+    """Files the settings read (background image/video, custom model), which no output may replace."""
+    return [Path(p) for p in (settings.image, settings.video, settings.model_path) if p]

@@ -10,7 +10,7 @@ import argparse
 from pathlib import Path
 
 from ..errors import OutputError, SettingsError
-from .options import add_settings_arguments, settings_from_args
+from .options import add_settings_arguments, settings_from_args, settings_inputs
 
 HELP = "Write one frame as a cut-out PNG with alpha, plus an original | mask | result sheet."
 
@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     check_input_file(args.input)
     sheet = sheet_path(args.output)
     for output in (args.output, sheet):
-        check_output(output, [args.input], overwrite=args.overwrite)
+        check_output(output, [args.input, *settings_inputs(settings)], overwrite=args.overwrite)
     if kind == "image":
         if args.at is not None:
             raise SettingsError("--at applies to videos only, and the input is an image.")

@@ -12,7 +12,8 @@ from pathlib import Path
 from ..errors import SettingsError
 from ..media.formats import DEFAULT_PRESET, X264_PRESETS, check_image_output, input_kind
 from ..settings import Background, Settings
-from .options import add_settings_arguments, settings_from_args
+from .console import warn
+from .options import add_settings_arguments, settings_from_args, settings_inputs
 
 HELP = "Remove the background of a video (keeping its sound) or an image."
 
@@ -44,11 +45,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run)
 
 
-def _settings_inputs(settings: Settings) -> list[Path]:
-    """Files the settings read, which the output must not overwrite either."""
-    return [Path(p) for p in (settings.image, settings.video, settings.model_path) if p]
-
-
 def run(args: argparse.Namespace) -> int:
     """Validate everything, then process the file."""
     from ..media.atomic import check_output
@@ -57,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
     kind = input_kind(args.input)
     check_input_file(args.input)
-    check_output(args.output, [args.input, *_settings_inputs(settings)], overwrite=args.overwrite)
+    check_output(args.output, [args.input, *settings_inputs(settings)], overwrite=args.overwrite)
     alpha = settings.background == Background.TRANSPARENT
     if kind == "image":
         if args.start is not None or args.end is not None:
@@ -83,7 +79,7 @@ def _process_image(args: argparse.Namespace, settings: Settings) -> int:
 def _process_video(args: argparse.Namespace, settings: Settings, *, alpha: bool) -> int:
     from ..media.ffmpeg import find_ffmpeg
     from ..media.video import probe_video, read_frames
-    from ..media.writer import AudioSpan
+    from ..media.writer import FRAME_COUNT_SLACK, AudioSpan
     from ..pipeline import Processor
     from .render import VideoTarget, check_video_target, render_video
 
@@ -95,6 +91,11 @@ def _process_video(args: argparse.Namespace, settings: Settings, *, alpha: bool)
     frames = read_frames(info, first, count, find_ffmpeg())
     with Processor(settings) as processor:
         stats = render_video(frames, processor, target, total=count, quiet=args.quiet)
+    if stats.frames < count - FRAME_COUNT_SLACK:
+        warn(
+            f"The input {str(args.input)!r} ended after {stats.frames} of its {count} frames (the file "
+            f"may be truncated); {str(args.output)!r} holds the frames that could be read."
+        )
     if not args.quiet:
         print(
             f"Wrote {args.output}: {stats.frames} frames of {info.width}x{info.height} "

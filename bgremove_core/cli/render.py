@@ -74,6 +74,7 @@ def _open_writer(temp: Path, target: VideoTarget, *, alpha: bool) -> VideoWriter
     if ffmpeg is not None:
         return FfmpegWriter(
             temp,
+            target.path,
             fmt,
             target.size,
             target.fps,
@@ -86,7 +87,7 @@ def _open_writer(temp: Path, target: VideoTarget, *, alpha: bool) -> VideoWriter
         f"ffmpeg is not on PATH, so {str(target.path)!r} is encoded by OpenCV's own encoder (larger "
         "files) and without sound; install ffmpeg for H.264 video that keeps the input's audio."
     )
-    return OpenCvWriter(temp, fmt, target.size, target.fps)
+    return OpenCvWriter(temp, target.path, fmt, target.size, target.fps)
 
 
 def render_video(

@@ -3,23 +3,62 @@
 ffmpeg runs as a child process fed through pipes, so its decoding and encoding happen on other
 cores without ever holding Python's GIL. Its diagnostics go to a temporary file (not a pipe
 nobody reads, which could fill up and deadlock it) and are quoted in the error when it fails.
+
+Its exit code alone is not enough: ffmpeg 5.1 exits 0 when the Matroska/WebM muxer cannot
+write its trailer (measured on a full disk: a 70-frame .webm was cut at 8 frames and reported
+as written), so an encode also fails when ffmpeg printed one of :data:`OUTPUT_FAILURES`.
 """
 
 from __future__ import annotations
 
+import errno
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from collections.abc import Sequence
+from pathlib import Path
 from typing import IO
 
 STDERR_TAIL_CHARS = 600
 """How much of ffmpeg's own message is quoted in an error: enough for the cause, not a log dump."""
 
+PROBE_TIMEOUT_SECONDS = 30
+"""ffprobe only reads headers; a file that keeps it busy longer is not worth explaining."""
+
+OUTPUT_FAILURES = ("Error writing trailer", "Error closing file")
+"""What ffmpeg (4.x to 7.x) prints when finishing an output file failed, even where it exits 0."""
+
 
 def find_ffmpeg() -> str | None:
     """The ffmpeg executable on PATH, or None when it is not installed."""
     return shutil.which("ffmpeg")
+
+
+def stream_kinds(path: Path) -> list[str] | None:
+    """The kinds of stream in a media file (``video``, ``audio``, ...) as ffprobe sees them.
+
+    Only used to explain a file that gives no frame; None when ffprobe is missing or cannot
+    parse the file, so the caller falls back to a general message.
+    """
+    ffprobe = shutil.which("ffprobe")
+    if ffprobe is None:
+        return None
+    try:
+        probe = subprocess.run(
+            [ffprobe, "-v", "error", "-show_entries", "stream=codec_type", "-of", "csv=p=0", str(path)],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=PROBE_TIMEOUT_SECONDS,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if probe.returncode != 0:
+        return None
+    return [kind.strip() for kind in probe.stdout.splitlines() if kind.strip()]
 
 
 class FfmpegProcess:
@@ -63,9 +102,29 @@ class FfmpegProcess:
         text = " ".join(self._stderr.read().decode("utf-8", "replace").split())
         return text[-STDERR_TAIL_CHARS:] or "no message"
 
-    def finish(self) -> str | None:
-        """Wait for ffmpeg; return None on success, else its message. Releases everything."""
+    def finish(self, *, fatal: Sequence[str] = ()) -> str | None:
+        """Wait for ffmpeg; return None on success, else its message. Releases everything.
+
+        Args:
+            fatal: Messages that mean failure even when ffmpeg exits 0 (see :data:`OUTPUT_FAILURES`).
+        """
         code = self.wait()
-        message = None if code == 0 else f"exit code {code}: {self.message()}"
+        text = self.message()
         self._stderr.close()
-        return message
+        if code < 0:
+            return f"stopped by {_signal_text(-code)}: {text}"
+        if code != 0:
+            return f"exit code {code}: {text}"
+        if any(marker in text for marker in fatal):
+            return text
+        return None
+
+
+def _signal_text(number: int) -> str:
+    """A signal that stopped ffmpeg, named; SIGXFSZ (over ``ulimit -f``) also as the OS error it means."""
+    if number not in signal.valid_signals():
+        return f"signal {number}"
+    name = signal.Signals(number).name
+    if number == signal.SIGXFSZ:
+        return f"{name}, {os.strerror(errno.EFBIG)}"
+    return name

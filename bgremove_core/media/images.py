@@ -9,7 +9,7 @@ import numpy as np
 
 from ..backgrounds import read_image as _read_bgr
 from ..errors import OutputError
-from .atomic import atomic_output
+from .atomic import atomic_output, write_error
 
 JPEG_QUALITY = 95
 """High enough that the cut-out edge shows no block artefacts."""
@@ -35,4 +35,4 @@ def write_image(path: Path, image: np.ndarray) -> None:
         try:
             temp.write_bytes(data.tobytes())
         except OSError as exc:
-            raise OutputError(f"Could not write {str(path)!r}: {exc.strerror or exc}.") from exc
+            raise write_error(path, exc.strerror or str(exc)) from exc

@@ -18,10 +18,13 @@ import cv2
 import numpy as np
 
 from ..errors import MediaError, SettingsError
-from .ffmpeg import FfmpegProcess
+from .ffmpeg import FfmpegProcess, stream_kinds
 
 FALLBACK_FPS = 25.0
 """Frame rate assumed when a file does not declare a usable one (some GIFs and raw streams)."""
+
+IMAGE_AND_VIDEO_SUFFIXES = frozenset({".gif"})
+"""Video suffixes whose files are also images to OpenCV: an animated GIF is read as a video."""
 
 
 @dataclass(frozen=True)
@@ -55,7 +58,7 @@ class VideoInfo:
         """
         begin = 0.0 if start is None else start
         stop = self.duration if end is None else min(end, self.duration)
-        if begin < 0 or (end is not None and end <= 0):
+        if math.isnan(begin) or math.isnan(stop) or begin < 0 or (end is not None and end <= 0):
             raise SettingsError("--start and --end must be positive numbers of seconds.")
         if begin >= self.duration:
             raise SettingsError(
@@ -80,15 +83,22 @@ def check_input_file(path: Path, what: str = "input") -> Path:
 
 
 def probe_video(path: Path) -> VideoInfo:
-    """Open ``path`` and decode its first frame, or raise a MediaError saying why it cannot be used."""
+    """Open ``path`` and decode its first frame, or raise a MediaError saying why it cannot be used.
+
+    A still image renamed to a video suffix is refused: OpenCV would read it as a one-frame
+    video and the user would get a video of one frame where they expected their picture.
+    """
     check_input_file(path)
+    if path.suffix.lower() not in IMAGE_AND_VIDEO_SUFFIXES and cv2.haveImageReader(str(path)):
+        raise MediaError(
+            f"The input {str(path)!r} is a still image, not a video, despite its {path.suffix} name; "
+            "give it its image suffix (e.g. .jpg) to process it as an image."
+        )
     capture = cv2.VideoCapture(str(path))
     try:
         ok, frame = capture.read() if capture.isOpened() else (False, None)
         if not ok or frame is None:
-            raise MediaError(
-                f"The input {str(path)!r} could not be decoded as a video (corrupt or unsupported)."
-            )
+            raise _undecodable(path)
         fps = capture.get(cv2.CAP_PROP_FPS)
         count = capture.get(cv2.CAP_PROP_FRAME_COUNT)
     finally:
@@ -98,6 +108,15 @@ def probe_video(path: Path) -> VideoInfo:
     frames = int(count) if math.isfinite(count) and count >= 1 else 1
     height, width = frame.shape[:2]
     return VideoInfo(path, width, height, fps, frames)
+
+
+def _undecodable(path: Path) -> MediaError:
+    """Why ``path`` gave no frame: no picture in it at all (only sound, say) or a broken one."""
+    kinds = stream_kinds(path)
+    if kinds is not None and "video" not in kinds:
+        held = f"only {' and '.join(sorted(set(kinds)))}" if kinds else "no streams at all"
+        return MediaError(f"The input {str(path)!r} has no video stream ({held}); give a video or an image.")
+    return MediaError(f"The input {str(path)!r} could not be decoded as a video (corrupt or unsupported).")
 
 
 def read_frames(info: VideoInfo, first: int, count: int, ffmpeg: str | None) -> Iterator[np.ndarray]:

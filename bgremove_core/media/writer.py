@@ -7,6 +7,10 @@ intermediate file. Without ffmpeg, OpenCV's own encoder writes a silent video; t
 
 from __future__ import annotations
 
+import errno
+import os
+import shutil
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -15,8 +19,12 @@ import cv2
 import numpy as np
 
 from ..errors import OutputError
-from .ffmpeg import FfmpegProcess
+from .atomic import write_error
+from .ffmpeg import OUTPUT_FAILURES, FfmpegProcess
 from .formats import VideoOutput
+
+FRAME_COUNT_SLACK = 1
+"""Frames a container may under-count: WebM declares a duration, and OpenCV rounds it to frames."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +63,7 @@ class FfmpegWriter:
 
     Args:
         path: The file to write (its suffix chooses the container; the caller made it temporary).
+        output: The file the user asked for, named in error messages.
         fmt: The container's encoding (from :func:`~.formats.video_output`).
         size: (width, height) of every frame.
         fps: Frame rate of the output.
@@ -67,6 +76,7 @@ class FfmpegWriter:
     def __init__(
         self,
         path: Path,
+        output: Path,
         fmt: VideoOutput,
         size: tuple[int, int],
         fps: float,
@@ -76,7 +86,7 @@ class FfmpegWriter:
         preset: str,
         ffmpeg: str,
     ) -> None:
-        self._path = path
+        self._output = output
         self._alpha = alpha
         width, height = size
         if not alpha:  # I420 needs even sizes: an odd frame loses its last row or column
@@ -107,7 +117,7 @@ class FfmpegWriter:
             raise self._failure(self._process.finish() or str(exc)) from exc
 
     def close(self) -> None:
-        error = self._process.finish()
+        error = self._process.finish(fatal=OUTPUT_FAILURES)
         if error is not None:
             raise self._failure(error)
 
@@ -115,27 +125,60 @@ class FfmpegWriter:
         self._process.kill()
 
     def _failure(self, error: str) -> OutputError:
-        return OutputError(f"ffmpeg could not write {str(self._path)!r} ({error}).")
+        return write_error(self._output, error, writer="ffmpeg")
 
 
 class OpenCvWriter:
-    """OpenCV's built-in encoder: no sound, no alpha, larger files; used when ffmpeg is missing."""
+    """OpenCV's built-in encoder: no sound, no alpha, larger files; used when ffmpeg is missing.
 
-    def __init__(self, path: Path, fmt: VideoOutput, size: tuple[int, int], fps: float) -> None:
+    OpenCV reports no write error (on a full disk it logs a warning and still returns True), so
+    :meth:`close` reopens the file and checks that every frame is in it.
+
+    Args:
+        path: The (temporary) file to write.
+        output: The file the user asked for, named in error messages.
+        fmt: The container's encoding.
+        size: (width, height) of every frame.
+        fps: Frame rate of the output.
+    """
+
+    def __init__(self, path: Path, output: Path, fmt: VideoOutput, size: tuple[int, int], fps: float) -> None:
         self._path = path
+        self._output = output
+        self._written = 0
         self._writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*fmt.fourcc), fps, size)
         if not self._writer.isOpened():
             raise OutputError(
-                f"OpenCV cannot encode {str(path)!r} ({fmt.fourcc}); install ffmpeg or write an .mp4."
+                f"OpenCV cannot encode {str(output)!r} ({fmt.fourcc}); install ffmpeg or write an .mp4."
             )
 
     def write(self, frame: np.ndarray) -> None:
         self._writer.write(frame)
+        self._written += 1
 
     def close(self) -> None:
         self._writer.release()
-        if not self._path.exists() or self._path.stat().st_size == 0:
-            raise OutputError(f"OpenCV wrote nothing to {str(self._path)!r} (is the disk full?).")
+        if self._frames_in_file() < self._written - FRAME_COUNT_SLACK:
+            raise write_error(self._output, self._why_incomplete(), writer="OpenCV")
+
+    def _why_incomplete(self) -> str:
+        """OpenCV does not say why; a full disk or a file at the size limit (``ulimit -f``) does."""
+        if shutil.disk_usage(self._path.parent).free == 0:
+            return os.strerror(errno.ENOSPC)
+        if sys.platform != "win32":
+            import resource
+
+            limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+            if limit != resource.RLIM_INFINITY and self._path.exists() and self._path.stat().st_size >= limit:
+                return os.strerror(errno.EFBIG)
+        return "the file is incomplete"
+
+    def _frames_in_file(self) -> int:
+        capture = cv2.VideoCapture(str(self._path))
+        try:
+            return int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) if capture.isOpened() else 0
+        finally:
+            capture.release()
 
     def abort(self) -> None:
         self._writer.release()

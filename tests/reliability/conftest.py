@@ -1,0 +1,105 @@
+"""Fixtures for the reliability tests: a folder of broken and unusual files, made once, and runners.
+
+Every odd file is made here from the shared data (or from nothing), so each test names the file
+it feeds the CLI and the reader sees at once what "truncated" or "CMYK" means.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+import struct
+import subprocess
+import zlib
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+from reltools import (
+    CMYK_COLOUR,
+    DEEP_COLOUR_BGR,
+    GIF_COLOURS_RGB,
+    GREY_LEVEL,
+    HUGE_SIDE,
+    PERSON,
+    Media,
+    Run,
+)
+
+from bgremove_core.cli.main import main
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _require_ffmpeg() -> None:
+    if shutil.which("ffmpeg") is None or shutil.which("ffprobe") is None:
+        pytest.fail("ffmpeg and ffprobe must be on PATH to make the reliability test media.", pytrace=False)
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]):
+    """Run ``bgremove ARGS`` in this process (MediaPipe loads once per session); returns a Run."""
+
+    def run(*args: object) -> Run:
+        capsys.readouterr()
+        code = main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return Run(code, captured.out, captured.err)
+
+    return run
+
+
+def _ffmpeg(*args: object) -> None:
+    subprocess.run(["ffmpeg", "-v", "error", "-y", *map(str, args)], check=True)
+
+
+def _png_of_zeros(path: Path, width: int, height: int) -> None:
+    """A black RGB PNG of any size, streamed row by row: tiny on disk, huge once decoded."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    packer = zlib.compressobj(9)
+    row = bytes(1 + 3 * width)
+    body = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", body) + chunk(b"IEND", b"")
+    )
+
+
+@pytest.fixture(scope="session")
+def media(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Media:
+    """Good, broken and unusual inputs, backgrounds and models, made once per session."""
+    d = tmp_path_factory.mktemp("media")
+    person = Path(shutil.copy(shared_data / "people" / "images" / PERSON, d / "person.jpg"))
+    clip = d / "clip.mp4"
+    _ffmpeg(
+        *("-i", shared_data / "clips" / "lucia.mp4", "-f", "lavfi", "-i", "sine=frequency=440"),
+        *("-t", "1", "-map", "0:v", "-map", "1:a", "-c:v", "libx264", "-c:a", "aac"),
+        *("-movflags", "+faststart", clip),
+    )
+
+    for name in ("zero.png", "zero.mp4", "zero.tflite"):
+        (d / name).write_bytes(b"")
+    (d / "text.png").write_text("This is a text file, not a picture.\n")
+    (d / "trunc.jpg").write_bytes(person.read_bytes()[: person.stat().st_size // 3])
+    (d / "rand.tflite").write_bytes(random.Random(7).randbytes(100_000))
+    shutil.copy(person, d / "still.mp4")
+    shutil.copy(clip, d / "video.png")
+    (d / "half.mp4").write_bytes(clip.read_bytes()[: clip.stat().st_size // 2])
+    _png_of_zeros(d / "huge.png", HUGE_SIDE, HUGE_SIDE)
+
+    frames = [Image.new("RGB", (160, 120), colour) for colour in GIF_COLOURS_RGB]
+    frames[0].save(d / "anim.gif", save_all=True, append_images=frames[1:], duration=100, loop=0)
+    Image.new("CMYK", (320, 240), CMYK_COLOUR).save(d / "cmyk.jpg")
+    deep = np.empty((240, 320, 3), np.uint16)
+    deep[:] = [round(f * 65535) for f in DEEP_COLOUR_BGR]
+    cv2.imwrite(str(d / "deep16.png"), deep)
+    cv2.imwrite(str(d / "grey.png"), np.full((240, 320), GREY_LEVEL, np.uint8))
+
+    _ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=1", "-c:a", "aac", d / "audio_only.mp4")
+    _ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=1", "-c:a", "aac", d / "song.m4a")
+    _ffmpeg("-i", clip, "-map", "0:v", "-frames:v", "0", "-c", "copy", d / "noframes.mp4")
+    return Media(d, person, shared_data / "people" / "masks" / PERSON.replace(".jpg", ".png"), clip)
