@@ -234,8 +234,8 @@ def run_live(
 
 def run(args: argparse.Namespace) -> int:
     """Open the source, the processor and the window, and run the loop."""
+    from ..media.files import check_input_file
     from ..media.sources import CameraSource, ScreenSource, parse_region
-    from ..media.video import check_input_file
     from ..pipeline import RealtimeProcessor
 
     settings = settings_from_args(args)

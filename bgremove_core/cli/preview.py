@@ -43,10 +43,11 @@ def run(args: argparse.Namespace) -> int:
 
     from ..media.atomic import check_output
     from ..media.ffmpeg import find_ffmpeg
+    from ..media.files import check_input_file
     from ..media.formats import input_kind
     from ..media.images import read_image, write_image
     from ..media.sheet import contact_sheet
-    from ..media.video import check_input_file, probe_video, read_frame_at
+    from ..media.video import probe_video, read_frame_at
     from ..pipeline import Processor
 
     settings = settings_from_args(args)

@@ -48,7 +48,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Validate everything, then process the file."""
     from ..media.atomic import check_output
-    from ..media.video import check_input_file
+    from ..media.files import check_input_file
 
     settings = settings_from_args(args)
     kind = input_kind(args.input)

@@ -7,17 +7,14 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from ..backgrounds import read_image as _read_bgr
 from ..errors import OutputError
 from .atomic import atomic_output, write_error
+from .files import read_image
+
+__all__ = ["read_image", "write_image"]
 
 JPEG_QUALITY = 95
 """High enough that the cut-out edge shows no block artefacts."""
-
-
-def read_image(path: Path) -> np.ndarray:
-    """Read any image OpenCV knows as BGR uint8 (EXIF rotation applied, alpha dropped)."""
-    return _read_bgr(str(path), what="input")
 
 
 def write_image(path: Path, image: np.ndarray) -> None:

@@ -19,6 +19,7 @@ import numpy as np
 
 from ..errors import MediaError, SettingsError
 from .ffmpeg import FfmpegProcess, stream_kinds
+from .files import check_input_file
 
 FALLBACK_FPS = 25.0
 """Frame rate assumed when a file does not declare a usable one (some GIFs and raw streams)."""
@@ -69,17 +70,6 @@ class VideoInfo:
             raise SettingsError(f"--end {stop:g} s must be after --start {begin:g} s.")
         first = round(begin * self.fps)
         return first, max(1, round(stop * self.fps) - first)
-
-
-def check_input_file(path: Path, what: str = "input") -> Path:
-    """Return ``path`` if it is an existing, non-empty file, else raise a MediaError saying which."""
-    if not path.exists():
-        raise MediaError(f"The {what} {str(path)!r} does not exist.")
-    if not path.is_file():
-        raise MediaError(f"The {what} {str(path)!r} is not a file.")
-    if path.stat().st_size == 0:
-        raise MediaError(f"The {what} {str(path)!r} is empty (0 bytes).")
-    return path
 
 
 def probe_video(path: Path) -> VideoInfo:
