@@ -9,23 +9,14 @@ import json
 import subprocess
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 import numpy as np
+from clirun import Run
 
 CLIP_FPS = 24.0
 CLIP_FRAMES = 70
-
-
-@dataclass(frozen=True)
-class Run:
-    """What one CLI run did."""
-
-    code: int
-    out: str
-    err: str
 
 
 def run_process(args: Sequence[object], *, env: dict[str, str] | None = None, cwd: Path | None = None) -> Run:

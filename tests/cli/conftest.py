@@ -14,28 +14,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from clitools import Run
-
-from bgremove_core.cli.main import main
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _require_ffmpeg() -> None:
-    if shutil.which("ffmpeg") is None or shutil.which("ffprobe") is None:
-        pytest.fail("ffmpeg and ffprobe must be on PATH to make the CLI test media.", pytrace=False)
-
-
-@pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str]):
-    """Run ``bgremove ARGS`` in this process; returns a :class:`Run`."""
-
-    def run(*args: object) -> Run:
-        capsys.readouterr()
-        code = main([str(a) for a in args])
-        captured = capsys.readouterr()
-        return Run(code, captured.out, captured.err)
-
-    return run
+def _require_ffmpeg(ffmpeg: None) -> None:
+    """Every test here makes or checks media with ffmpeg."""
 
 
 @pytest.fixture(scope="session")

@@ -25,29 +25,12 @@ from reltools import (
     HUGE_SIDE,
     PERSON,
     Media,
-    Run,
 )
-
-from bgremove_core.cli.main import main
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _require_ffmpeg() -> None:
-    if shutil.which("ffmpeg") is None or shutil.which("ffprobe") is None:
-        pytest.fail("ffmpeg and ffprobe must be on PATH to make the reliability test media.", pytrace=False)
-
-
-@pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str]):
-    """Run ``bgremove ARGS`` in this process (MediaPipe loads once per session); returns a Run."""
-
-    def run(*args: object) -> Run:
-        capsys.readouterr()
-        code = main([str(a) for a in args])
-        captured = capsys.readouterr()
-        return Run(code, captured.out, captured.err)
-
-    return run
+def _require_ffmpeg(ffmpeg: None) -> None:
+    """Every test here makes or checks media with ffmpeg."""
 
 
 def _ffmpeg(*args: object) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+from clirun import Run
 
 PERSON = "105.jpg"
 """The shared photo used as the input image (one person, plenty of background around them)."""
@@ -32,23 +33,6 @@ GREY_LEVEL = 77
 CLI = (sys.executable, "-m", "bgremove_core.cli")
 TIMEOUT_SECONDS = 120
 ERROR_PREFIX = "bgremove: error: "
-
-
-@dataclass(frozen=True)
-class Run:
-    """What one CLI run did, and what it cost (peak memory is only measured by :func:`run_measured`)."""
-
-    code: int
-    out: str
-    err: str
-    seconds: float = 0.0
-    peak_mb: float = 0.0
-
-    @property
-    def error_line(self) -> str:
-        """The last stderr line: where the CLI's sentence is, after any native library chatter."""
-        lines = self.err.strip().splitlines()
-        return lines[-1] if lines else ""
 
 
 def run_cli(
