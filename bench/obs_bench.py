@@ -4,7 +4,13 @@ One OBS run (1280x720 canvas, 10 fps: at 30 fps OBS alone saturates a 2-core mac
 llvmpipe, see shared/docs/obs-python-filter.md section 3) plays a 720p transcode of the real lucia
 clip in a loop. Each case puts one filter (or none) on that source and is measured for the same
 time, in interleaved rounds so slow drift of the machine hits every case alike. Absolute numbers
-depend on the machine; the ratios printed against OBS's own Color Correction are the result.
+depend on the machine; the ratios printed against OBS's own Color Correction and against the
+seed-style CPU filter (``bench/seed_filter.py``) are the result.
+
+Standing cases: no filter, Color Correction, the bgremove filter (blur, landscape) and the
+seed-style filter. Besides OBS's render time, OBS's CPU and skipped frames, the table shows the
+CPU of OBS's child processes (the bgremove worker) and the bgremove filter's mask age: how many
+OBS frames old the mask on screen is, which the filter logs when it is removed.
 
     python bench/obs_bench.py [--seconds 20] [--filter [LABEL=]KIND[:JSON] ...] [--compare LABEL]
 
@@ -32,10 +38,14 @@ from harness import Obs  # noqa: E402
 
 CLIP = REPO / ".." / "shared" / "data" / "clips" / "lucia.mp4"
 PRODUCT_SCRIPT = REPO / "obs_bgremove.py"
+SEED_SCRIPT = REPO / "bench" / "seed_filter.py"
 SOURCE = "clip"
 FILTER_NAME = "bench filter"
 SAMPLE_INTERVAL = 0.5
 REFERENCE = "Color Correction"
+OURS = "bgremove (blur, landscape)"
+SEED = "seed-style CPU filter"
+MASK_AGE = re.compile(rf"'{FILTER_NAME}': worker stopped; .*mask age p50 \d+, p95 (\d+)")
 
 
 @dataclass(frozen=True)
@@ -50,6 +60,8 @@ class Case:
 CASES: tuple[Case, ...] = (
     Case("no filter", None),
     Case(REFERENCE, "color_filter_v2", {"gamma": -0.3, "saturation": 0.5}),
+    Case(OURS, "bgremove_filter", {"background": "blur", "model": "landscape"}),
+    Case(SEED, "bgremove_seed_filter"),
 )
 
 
@@ -59,9 +71,11 @@ class Measurement:
 
     render_ms: list[float] = field(default_factory=list)
     cpu_seconds: float = 0.0
+    child_cpu_seconds: float = 0.0
     wall_seconds: float = 0.0
     skipped: int = 0
     frames: int = 0
+    mask_age_p95: list[int] = field(default_factory=list)
 
     @property
     def median_render_ms(self) -> float:
@@ -70,6 +84,10 @@ class Measurement:
     @property
     def cores(self) -> float:
         return self.cpu_seconds / self.wall_seconds
+
+    @property
+    def child_cores(self) -> float:
+        return self.child_cpu_seconds / self.wall_seconds
 
 
 def parse_filter(text: str) -> Case:
@@ -118,17 +136,23 @@ def measure(obs: Obs, case: Case, seconds: float, warmup: float, into: Measureme
     try:
         time.sleep(warmup)
         start, cpu, t0 = obs.stats(), obs.cpu_seconds(), time.monotonic()
+        child_cpu = obs.children_cpu_seconds()
         while time.monotonic() - t0 < seconds:
             time.sleep(SAMPLE_INTERVAL)
             into.render_ms.append(obs.stats()["averageFrameRenderTime"])
         end, t1 = obs.stats(), time.monotonic()
         into.cpu_seconds += obs.cpu_seconds() - cpu
+        into.child_cpu_seconds += obs.children_cpu_seconds() - child_cpu
         into.wall_seconds += t1 - t0
         into.skipped += end["renderSkippedFrames"] - start["renderSkippedFrames"]
         into.frames += end["renderTotalFrames"] - start["renderTotalFrames"]
     finally:
         if case.kind is not None:
+            ages_before = len(MASK_AGE.findall(obs.run_log))
             obs.remove_filter(SOURCE, FILTER_NAME)
+    if case.kind == "bgremove_filter":
+        obs.wait_log(f"'{FILTER_NAME}': worker stopped;", count=ages_before + 1)
+        into.mask_age_p95.append(int(MASK_AGE.findall(obs.run_log)[-1]))
 
 
 def ratio(added: float, reference: float) -> str:
@@ -138,7 +162,7 @@ def ratio(added: float, reference: float) -> str:
 def table(results: dict[str, Measurement], compare: list[str]) -> str:
     """Markdown table: absolute figures, what each case adds over no filter, and ratios."""
     base = results["no filter"]
-    references = [REFERENCE, *compare]
+    references = [label for label in (REFERENCE, SEED, *compare) if label in results]
 
     def added(label: str) -> tuple[float, float]:
         m = results[label]
@@ -150,7 +174,9 @@ def table(results: dict[str, Measurement], compare: list[str]) -> str:
         "added render ms",
         "OBS CPU cores",
         "added cores",
+        "worker cores",
         "skipped / frames",
+        "mask age p95 (frames)",
     ]
     for ref in references:
         header += [f"added render vs {ref}", f"added CPU vs {ref}"]
@@ -163,12 +189,41 @@ def table(results: dict[str, Measurement], compare: list[str]) -> str:
             f"{render:+.1f}",
             f"{m.cores:.2f}",
             f"{cores:+.2f}",
+            f"{m.child_cores:.2f}",
             f"{m.skipped} / {m.frames}",
+            ", ".join(map(str, m.mask_age_p95)),
         ]
         for ref in references:
             ref_render, ref_cores = added(ref)
             row += [ratio(render, ref_render), ratio(cores, ref_cores)] if label != "no filter" else ["", ""]
         lines.append("| " + " | ".join(row) + " |")
+    return "\n".join(lines)
+
+
+def verdict(results: dict[str, Measurement]) -> str:
+    """The OBS targets of the filter issue, met or missed, with the measured ratios."""
+    base, ours = results["no filter"], results[OURS]
+    lines = []
+
+    def added(m: Measurement) -> tuple[float, float]:
+        return m.median_render_ms - base.median_render_ms, m.cores - base.cores
+
+    render, cores = added(ours)
+    checks = [("0 skipped frames", ours.skipped == 0, f"{ours.skipped} skipped")]
+    if REFERENCE in results:
+        ref_render, ref_cores = added(results[REFERENCE])
+        checks += [
+            ("added render <= 1.5x Color Correction", render <= 1.5 * ref_render, ratio(render, ref_render)),
+            ("added OBS CPU <= 1.5x Color Correction", cores <= 1.5 * ref_cores, ratio(cores, ref_cores)),
+        ]
+    if SEED in results:
+        seed_render, seed_cores = added(results[SEED])
+        checks += [
+            ("added render >= 2x below seed-style", 2 * render <= seed_render, ratio(render, seed_render)),
+            ("added OBS CPU >= 2x below seed-style", 2 * cores <= seed_cores, ratio(cores, seed_cores)),
+        ]
+    for name, met, figure in checks:
+        lines.append(f"- {name}: {'met' if met else 'MISSED'} ({figure})")
     return "\n".join(lines)
 
 
@@ -201,18 +256,25 @@ def main(argv: list[str] | None = None) -> int:
         dest="scripts",
         action="append",
         type=Path,
-        help=f"OBS script to load (default: {PRODUCT_SCRIPT.name} if present)",
+        help=f"OBS script to load (default: {PRODUCT_SCRIPT.name} and {SEED_SCRIPT.name})",
+    )
+    parser.add_argument(
+        "--skip",
+        action="append",
+        default=[],
+        metavar="LABEL",
+        help="leave out a standing case (never 'no filter', the base of every figure)",
     )
     args = parser.parse_args(argv)
 
-    cases = [*CASES, *args.filters]
+    cases = [case for case in CASES if case.label not in args.skip or case.kind is None] + args.filters
     labels = [case.label for case in cases]
     if len(set(labels)) != len(labels):
         parser.error(f"Case labels must be unique, got {labels}; use LABEL=KIND:JSON.")
     unknown = [label for label in args.compare if label not in labels]
     if unknown:
         parser.error(f"--compare {unknown} names no case; cases are {labels}.")
-    scripts = args.scripts if args.scripts is not None else [PRODUCT_SCRIPT] * PRODUCT_SCRIPT.exists()
+    scripts = args.scripts if args.scripts is not None else [PRODUCT_SCRIPT, SEED_SCRIPT]
 
     with tempfile.TemporaryDirectory(prefix="bgremove-obs-bench-") as tmp:
         workdir = Path(tmp)
@@ -236,6 +298,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.seconds:g} s per case in {args.rounds} interleaved rounds\n"
     )
     print(table(results, args.compare))
+    if OURS in results:
+        print("\n" + verdict(results))
     print(f"\nOBS exit code {exit_code}; {len(errors)} script error line(s) in the log.")
     for line in errors[:20]:
         print("  " + line)

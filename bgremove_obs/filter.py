@@ -4,10 +4,15 @@ Frame path (see docs/OBS.md):
 
 - ``filter_video`` (async sources: webcams, media) copies the CPU frame's planes into the
   worker's frame mailbox, one ``memmove`` per plane, and returns the frame untouched.
+- ``video_render`` of a sync source (image, capture, scene), once per OBS frame: reads the
+  target back small (:mod:`readback`) into the same mailbox as an RGBA frame, but only when the
+  worker has answered the previous one (or took over :data:`RESEND_SECONDS`): no GPU stall is
+  spent on frames the worker would overwrite unseen.
 - ``video_tick`` watches the worker (restart with back-off) and picks up its status sentences.
 - ``video_render`` uploads the newest mask and background picture if they changed and draws the
   composite with the effect; when there is no worker, no mask yet, or the worker is dead, it
   passes the picture through unchanged (``obs_source_skip_video_filter``).
+- How many OBS frames old the drawn mask is (:mod:`lag`) is logged when the filter goes.
 
 Nothing here imports numpy, OpenCV or MediaPipe: the OBS process stays light, and all per-pixel
 CPU work happens in the worker process.
@@ -16,6 +21,7 @@ CPU work happens in the worker process.
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,11 +30,18 @@ from bgremove_core.settings import Settings
 from . import libobs, properties
 from .formats import FORMATS, plane_sizes
 from .gpu import GpuCompositor
+from .lag import MaskAge
 from .protocol import COLOUR_INFO, BackgroundMeta, Level, Look, MaskMeta, StatusMeta, parse
+from .readback import Readback
 from .supervisor import WorkerProcess
 from .values import settings_from_values
 
 _LOG_LEVELS = {Level.OK: libobs.LOG_INFO, Level.WARNING: libobs.LOG_WARNING, Level.ERROR: libobs.LOG_ERROR}
+_NO_COLOUR_INFO = bytes(COLOUR_INFO.size)
+"""RGBA frames need no YUV matrix; the payload keeps its layout."""
+RESEND_SECONDS = 0.5
+"""A read-back frame the worker has not answered for this long is taken as lost (a restarted
+worker, a dropped frame) and the next one is sent anyway."""
 
 
 @dataclass(frozen=True)
@@ -56,11 +69,16 @@ class BackgroundFilter:
         self._source = source
         self._runtime = runtime
         self._frame_number = 0
+        self._ticks = 0
+        self._drawn_tick = -1
+        self._readback_at = 0.0
+        self._age = MaskAge()
         self._settings_generation = 0
         self._said: set[str] = set()
         self._status: tuple[int, str] = (Level.OK, "")
         self._mask: MaskMeta | None = None
         self._gpu = GpuCompositor(lib, runtime.effect_path)
+        self._readback = Readback(lib)
         self.settings, self._problems = Settings(), ()
         self._worker = WorkerProcess(runtime.python, runtime.code_root, self.log) if runtime.python else None
         if runtime.problem:
@@ -124,15 +142,33 @@ class BackgroundFilter:
         linesizes = tuple(frame.linesize[:3])
         sizes = plane_sizes(fmt, frame.height, linesizes)
         colour = COLOUR_INFO.pack(*frame.color_matrix, *frame.color_range_min, *frame.color_range_max)
-        self._frame_number += 1
-        meta = (self._frame_number, frame.width, frame.height, frame.format, *linesizes)
         parts = [colour, *((frame.data[i], size) for i, size in enumerate(sizes))]
-        if not self._worker.channel.frames.publish(meta, parts):
-            self._say_once(
-                f"Frames of {frame.width}x{frame.height} are too large (4K at most); they pass through."
-            )
+        self._send(frame.width, frame.height, frame.format, linesizes, parts)
+
+    def _send(self, width: int, height: int, fmt: int, linesizes: tuple[int, ...], parts: list) -> None:
+        assert self._worker is not None
+        self._frame_number += 1
+        meta = (self._frame_number, width, height, fmt, *linesizes)
+        if self._worker.channel.frames.publish(meta, parts):
+            self._age.sent(self._frame_number, self._ticks)
+        else:
+            self._say_once(f"Frames of {width}x{height} are too large (4K at most); they pass through.")
+
+    def _read_back(self, width: int, height: int) -> None:
+        """Send a sync source's picture to the worker, unless the worker has not caught up yet."""
+        waiting = self._mask is None or self._mask.frame_number < self._frame_number
+        if self._frame_number and waiting and time.monotonic() - self._readback_at < RESEND_SECONDS:
+            return
+        self._readback_at = time.monotonic()
+
+        def publish(address: int, linesize: int, w: int, h: int) -> None:
+            parts = [_NO_COLOUR_INFO, (address, linesize * h)]
+            self._send(w, h, libobs.VIDEO_FORMAT_RGBA, (linesize, 0, 0), parts)
+
+        self._readback.read(self._source, width, height, publish)
 
     def tick(self) -> None:
+        self._ticks += 1
         if self._worker is None:
             return
         self._worker.poll()
@@ -151,19 +187,27 @@ class BackgroundFilter:
     def _draw(self) -> bool:
         lib = self._lib
         target = lib.obs_filter_get_target(self._source)
-        if (
-            not target
-            or not lib.obs_source_get_base_width(target)
-            or not lib.obs_source_get_base_height(target)
-        ):
-            return False
-        if self._worker is None or not self._worker.alive or not self._gpu.ready():
+        width = lib.obs_source_get_base_width(target) if target else 0
+        height = lib.obs_source_get_base_height(target) if target else 0
+        if not width or not height or self._worker is None or not self._gpu.ready():
             return False
         self._upload()
-        if self._mask is None:
+        new_frame = self._drawn_tick != self._ticks
+        self._drawn_tick = self._ticks
+        if new_frame and not self._async_parent():
+            self._read_back(width, height)
+        if self._mask is None or not self._worker.alive:
             return False
+        if new_frame:
+            self._age.drawn(self._mask.frame_number, self._ticks)
         technique, background = self._technique(Look(self._mask.look))
-        return self._gpu.draw(self._source, technique, background, self._colour_rgb())
+        light = bool(self._mask.light_wrap) and technique in ("Picture", "Colour")
+        return self._gpu.draw(self._source, technique, background, self._colour_rgb(), light)
+
+    def _async_parent(self) -> bool:
+        """Whether the source hands us CPU frames itself (``filter_video``): webcams, media."""
+        parent = self._lib.obs_filter_get_parent(self._source)
+        return bool(parent and self._lib.obs_source_get_output_flags(parent) & libobs.OBS_SOURCE_ASYNC)
 
     def _upload(self) -> None:
         assert self._worker is not None
@@ -172,9 +216,12 @@ class BackgroundFilter:
         if message is not None:
             mask = parse(MaskMeta, message.meta)
             self._gpu.mask.upload(message.payload, 0, mask.mask_width, mask.mask_height, 1)
+            offset = mask.mask_width * mask.mask_height
             if mask.aux_width:
-                offset = mask.mask_width * mask.mask_height
-                self._gpu.blurred.upload(message.payload, offset, mask.aux_width, mask.aux_height, 4)
+                self._gpu.aux.upload(message.payload, offset, mask.aux_width, mask.aux_height, 4)
+                offset += mask.aux_width * mask.aux_height * 4
+            if mask.light_wrap:
+                self._gpu.wrap.upload(message.payload, offset, mask.aux_width, mask.aux_height, 1)
             self._mask = mask
         picture = channel.backgrounds.read()
         if picture is not None:
@@ -183,14 +230,14 @@ class BackgroundFilter:
 
     def _technique(self, look: Look) -> tuple[str, object]:
         if self.settings.show_mask:
-            return "Mask", self._gpu.blurred
+            return "Mask", self._gpu.aux
         if look == Look.BLUR:
-            return "Picture", self._gpu.blurred
+            return "Blur", self._gpu.aux
         if look == Look.PICTURE:
             return "Picture", self._gpu.picture
         if look == Look.TRANSPARENT:
-            return "Transparent", self._gpu.blurred
-        return "Colour", self._gpu.blurred
+            return "Transparent", self._gpu.aux
+        return "Colour", self._gpu.aux
 
     def _colour_rgb(self) -> tuple[float, float, float]:
         blue, green, red = self.settings.colour_bgr
@@ -204,7 +251,9 @@ class BackgroundFilter:
         if self._worker is not None:
             self._worker.close()
             self._worker = None
+            self.log(f"worker stopped; {self._age.summary()}")
 
     def destroy(self) -> None:
         self.close_worker()
         self._gpu.free()
+        self._readback.free()

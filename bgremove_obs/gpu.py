@@ -13,7 +13,9 @@ from pathlib import Path
 
 from . import libobs
 
-TECHNIQUES = ("Picture", "Colour", "Transparent", "Mask")
+PARAMETERS = ("mask", "background", "glow", "wrap", "colour")
+WRAPPED = "Wrap"
+"""Suffix of the techniques that add light wrap (``PictureWrap``, ``ColourWrap``)."""
 
 
 class _Texture:
@@ -57,7 +59,10 @@ class GpuCompositor:
         self._params: dict[str, int] = {}
         self.error = ""
         self.mask = _Texture(lib, libobs.GS_R8)
-        self.blurred = _Texture(lib, libobs.GS_BGRA)
+        self.aux = _Texture(lib, libobs.GS_BGRA)
+        """From the worker: the blurred background with the mask as alpha (blur), or the light-wrap
+        glow."""
+        self.wrap = _Texture(lib, libobs.GS_R8)
         self.picture = _Texture(lib, libobs.GS_BGRA)
         self._colour = libobs.new_vec4()
 
@@ -78,14 +83,21 @@ class GpuCompositor:
             self.error = f"The effect file {self._effect_path} could not be loaded: {detail}"
             return False
         self._effect = effect
-        for name in ("mask", "background", "colour"):
+        for name in PARAMETERS:
             self._params[name] = self._lib.gs_effect_get_param_by_name(effect, name.encode())
         return True
 
     def draw(
-        self, source: int, technique: str, background: _Texture, colour_rgb: tuple[float, float, float]
+        self,
+        source: int,
+        technique: str,
+        background: _Texture,
+        colour_rgb: tuple[float, float, float],
+        light_wrap: bool,
     ) -> bool:
-        """Composite the filter's target with the mask over ``background`` (or the colour)."""
+        """Composite the filter's target with the mask over ``background`` (or the colour);
+        with ``light_wrap`` (Picture and Colour only) the :attr:`aux` glow spills onto the
+        person's edge by :attr:`wrap`."""
         if not self._lib.obs_source_process_filter_begin(
             source, libobs.GS_RGBA, libobs.OBS_ALLOW_DIRECT_RENDERING
         ):
@@ -93,12 +105,15 @@ class GpuCompositor:
         lib = self._lib
         lib.gs_effect_set_texture(self._params["mask"], self.mask.handle)
         lib.gs_effect_set_texture(self._params["background"], background.handle)
+        lib.gs_effect_set_texture(self._params["glow"], self.aux.handle)
+        lib.gs_effect_set_texture(self._params["wrap"], self.wrap.handle)
         self._colour.x, self._colour.y, self._colour.z = colour_rgb
         self._colour.w = 1.0
         lib.gs_effect_set_vec4(self._params["colour"], self._colour)
         # The CPU reference blends gamma-encoded values; so must we, whatever the canvas does.
         previous = lib.gs_set_linear_srgb(False)
-        lib.obs_source_process_filter_tech_end(source, self._effect, 0, 0, technique.encode())
+        name = technique + WRAPPED if light_wrap else technique
+        lib.obs_source_process_filter_tech_end(source, self._effect, 0, 0, name.encode())
         lib.gs_set_linear_srgb(previous)
         return True
 
@@ -106,7 +121,7 @@ class GpuCompositor:
         """Destroy the GPU objects; enters the graphics context (called from ``destroy``)."""
         self._lib.obs_enter_graphics()
         try:
-            for texture in (self.mask, self.blurred, self.picture):
+            for texture in (self.mask, self.aux, self.wrap, self.picture):
                 texture.free()
             if self._effect:
                 self._lib.gs_effect_destroy(self._effect)

@@ -187,6 +187,7 @@ _SIGNATURES: tuple[tuple[str, Any, tuple[Any, ...]], ...] = (
     ("obs_source_process_filter_tech_end", None, (P, P, c_uint32, c_uint32, c_char_p)),
     ("obs_source_video_render", None, (P,)),
     ("obs_get_base_effect", P, (c_int,)),
+    ("obs_get_video_frame_time", c_uint64, ()),
     # graphics
     ("obs_enter_graphics", None, ()),
     ("obs_leave_graphics", None, ()),
@@ -198,6 +199,9 @@ _SIGNATURES: tuple[tuple[str, Any, tuple[Any, ...]], ...] = (
     ("gs_effect_set_vec4", None, (P, POINTER(Vec4))),
     ("gs_effect_loop", c_bool, (P, c_char_p)),
     ("gs_set_linear_srgb", c_bool, (c_bool,)),
+    ("gs_enable_framebuffer_srgb", None, (c_bool,)),
+    ("gs_framebuffer_srgb_enabled", c_bool, ()),
+    ("gs_draw_sprite", None, (P, c_uint32, c_uint32, c_uint32)),
     ("gs_texture_create", P, (c_uint32, c_uint32, c_int, c_uint32, P, c_uint32)),
     ("gs_texture_destroy", None, (P,)),
     ("gs_texture_set_image", None, (P, P, c_uint32, c_bool)),

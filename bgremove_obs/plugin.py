@@ -54,7 +54,7 @@ class Plugin:
         return registry.holder().instances.get(data)
 
     def register(self) -> bool:
-        registry.install(self)
+        registry.install(FILTER_ID, self)
         return registry.register(self._lib, FILTER_ID, FLAGS, CALLBACKS)
 
     # ------------------------------------------------------------------ callbacks

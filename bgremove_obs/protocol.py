@@ -1,8 +1,10 @@
 """What each mailbox message means: the integer metadata fields, in order, for both sides.
 
 The OBS side writes frames and settings and reads masks, backgrounds and status; the worker does
-the opposite. Keeping the field order in one place is what keeps the two processes in agreement.
-Standard library only (the OBS process imports it).
+the opposite, and also publishes an empty heartbeat message on every turn of its loop (no
+metadata: the supervisor only watches the count, see :mod:`bgremove_obs.supervisor`). Keeping
+the field order in one place is what keeps the two processes in agreement. Standard library
+only (the OBS process imports it).
 """
 
 from __future__ import annotations
@@ -55,8 +57,10 @@ class FrameMeta(NamedTuple):
 
 
 class MaskMeta(NamedTuple):
-    """A refined mask (R8, mask_width x mask_height) then, if aux_width, a BGRA picture:
-    the blurred background in blur mode."""
+    """A refined mask (R8, mask_width x mask_height) then, if aux_width, a BGRA picture: in
+    blur mode the blurred background at mask size with the mask as alpha, otherwise the
+    light-wrap glow; if light_wrap, then the R8 light-wrap weight at the aux size
+    (``compose.light_wrap_maps``)."""
 
     frame_number: int
     mask_width: int
@@ -65,6 +69,7 @@ class MaskMeta(NamedTuple):
     aux_height: int
     look: int
     settings_generation: int
+    light_wrap: int
 
 
 class BackgroundMeta(NamedTuple):

@@ -4,9 +4,10 @@ libobs keeps the ``obs_source_info`` struct we pass and calls its function point
 of the process; there is no ``obs_unregister_source``. A script reload re-executes the script,
 so anything the callbacks need must outlive the module objects: the struct, the id/name buffers
 and the ctypes trampolines live in a *holder* module pinned in ``sys.modules``. The trampolines
-look up the current implementation (``holder.impl``) on every call, and each ``script_load``
-swaps in the freshly imported one. Filter instances live in the holder too, so filters that exist
-during a reload keep working.
+look up the current implementation of their filter id (``holder.impls[id]``) on every call, and
+each ``script_load`` swaps in the freshly imported one. Several ids can be registered (the OBS
+benchmark's seed-style filter is one), each with its own implementation. Filter instances live in
+the holder too, so filters that exist during a reload keep working.
 
 Every trampoline contains its callback: a Python exception must never reach libobs. A non-void
 callback that raised would hand libobs an uninitialised register, so each returns a safe value
@@ -69,7 +70,7 @@ def holder() -> types.ModuleType:
     module = sys.modules.get(HOLDER_MODULE)
     if module is None:
         module = types.ModuleType(HOLDER_MODULE, "bgremove OBS filter state that outlives reloads.")
-        module.impl = None
+        module.impls = {}
         module.registered = {}
         module.instances = {}
         module.next_key = 1
@@ -77,22 +78,25 @@ def holder() -> types.ModuleType:
     return module
 
 
-def _trampoline(state: types.ModuleType, callback: str, fallback: Callable[[tuple[Any, ...]], Any]):
+def _trampoline(
+    state: types.ModuleType, source_id: str, callback: str, fallback: Callable[[tuple[Any, ...]], Any]
+):
     def call(*args: Any) -> Any:
+        impl = state.impls[source_id]
         try:
-            return getattr(state.impl, callback)(*args)
+            return getattr(impl, callback)(*args)
         except BaseException as error:
             with contextlib.suppress(BaseException):  # not even logging may escape into libobs
-                state.impl.report_error(callback, error)
+                impl.report_error(callback, error)
             return fallback(args)
 
     call.__name__ = f"bgremove_{callback}"
     return call
 
 
-def install(impl: Implementation) -> None:
-    """Make ``impl`` the implementation every registered callback dispatches to from now on."""
-    holder().impl = impl
+def install(source_id: str, impl: Implementation) -> None:
+    """Make ``impl`` the implementation the callbacks of ``source_id`` dispatch to from now on."""
+    holder().impls[source_id] = impl
 
 
 def register(lib: libobs.LibObs, source_id: str, flags: int, callbacks: tuple[str, ...]) -> bool:
@@ -112,7 +116,7 @@ def register(lib: libobs.LibObs, source_id: str, flags: int, callbacks: tuple[st
     functions = []
     for name in callbacks:
         prototype, fallback = CALLBACKS[name]
-        function = prototype(_trampoline(state, name, fallback))
+        function = prototype(_trampoline(state, source_id, name, fallback))
         setattr(info, name, function)
         functions.append(function)
     lib.obs_register_source_s(ctypes.addressof(info), ctypes.sizeof(info))

@@ -30,7 +30,7 @@ def description() -> str:
     return (
         f"<h3>{FILTER_NAME}</h3><p>Adds the <b>{FILTER_NAME}</b> video filter: blurs, replaces "
         "(colour, image, video) or removes the background behind a person, on the GPU. Add it "
-        "from a source's Filters dialog; webcams and media sources are supported.</p>"
+        "from any video source's Filters dialog: webcams, media, images, captures and scenes.</p>"
         f"<p>{where}</p>"
     )
 

@@ -14,6 +14,15 @@ Commands:
   loaded script followed by a properties refresh, run on the UI thread like the button. Scripts are
   found through the ``__script_data__`` capsule that libobs-scripting puts in every script module:
   it points at the ``struct obs_python_script`` whose first member is the ``obs_script_t``.
+- ``quit``: what File > Exit does, ``QWidget::close()`` on the main window, run by Qt's event loop
+  on the UI thread. The harness stops OBS this way, never with SIGINT: OBS 29.0's SIGINT handler
+  calls ``close()`` *inside the signal handler*, i.e. the whole shutdown runs on top of whatever
+  the UI thread was doing. Caught in gdb on this machine: interrupted in the middle of an xcb write
+  it deadlocks on the xcb lock (OBS hangs), interrupted in the middle of a paint it paints again
+  and crashes in ``QRasterPaintEngine::drawCachedGlyphs`` under ``SourceTree::paintEvent`` (exit
+  -11). Both need no script at all (2 hangs + 1 crash in 20 plain start/SIGINT runs). The task
+  is queued with a C function as callback (``QWidget::close`` takes only ``this``), so no Python
+  frame of this script is on the stack while OBS unloads the scripts during shutdown.
 
 Why the UI thread: Python hotkey callbacks run on the "scripting: defer" thread, and
 ``obs_script_reload`` waits for that very thread to drain its queue, so reloading from the callback
@@ -38,6 +47,11 @@ OBS_TASK_UI = 0
 
 _libobs = ctypes.CDLL("libobs.so.0")
 _scripting = ctypes.CDLL("libobs-scripting.so.1")
+_frontend = ctypes.CDLL("libobs-frontend-api.so.0")
+QT_WIDGETS = ("libQt5Widgets.so.5", "libQt6Widgets.so.6")
+QWIDGET_CLOSE = "_ZN7QWidget5closeEv"
+"""``bool QWidget::close()``: a non-virtual member taking only ``this``, so on x86-64 it can be
+called as the ``void (*)(void *)`` of an OBS task with the widget as the parameter."""
 _TASK = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
 
 _SIGNATURES: tuple[tuple[ctypes.CDLL, str, object, tuple[object, ...]], ...] = (
@@ -50,6 +64,7 @@ _SIGNATURES: tuple[tuple[ctypes.CDLL, str, object, tuple[object, ...]], ...] = (
     (_scripting, "obs_script_reload", ctypes.c_bool, (ctypes.c_void_p,)),
     (_scripting, "obs_script_get_file", ctypes.c_char_p, (ctypes.c_void_p,)),
     (_scripting, "obs_script_get_properties", ctypes.c_void_p, (ctypes.c_void_p,)),
+    (_frontend, "obs_frontend_get_main_window", ctypes.c_void_p, ()),
 )
 
 
@@ -124,9 +139,31 @@ def _reload_scripts() -> None:
     _c["obs_queue_task"](OBS_TASK_UI, _RELOAD_TASK, None, False)
 
 
+def _qwidget_close() -> int:
+    """Address of ``QWidget::close`` in the Qt that OBS loaded (Qt 5 on Debian's OBS 29)."""
+    for name in QT_WIDGETS:
+        try:
+            return ctypes.cast(getattr(ctypes.CDLL(name), QWIDGET_CLOSE), ctypes.c_void_p).value
+        except (OSError, AttributeError):
+            continue
+    raise RuntimeError(f"none of {', '.join(QT_WIDGETS)} exports {QWIDGET_CLOSE}")
+
+
+_CLOSE_TASK = _TASK(_qwidget_close())
+
+
+def _quit() -> None:
+    window = _c["obs_frontend_get_main_window"]()
+    if not window:
+        raise RuntimeError("OBS has no main window to close")
+    _c["obs_queue_task"](OBS_TASK_UI, _CLOSE_TASK, window, False)
+    _reply("quit", {"queued": True})
+
+
 COMMANDS: dict[str, Callable[[], None]] = {
     "filter_kinds": _filter_kinds,
     "reload_scripts": _reload_scripts,
+    "quit": _quit,
 }
 
 
@@ -143,7 +180,7 @@ def _hotkey(command: str) -> Callable[[bool], None]:
 
 
 def script_description() -> str:
-    return "bgremove test companion: lets the pytest OBS harness list filter kinds and reload scripts."
+    return "bgremove test companion: lets the pytest OBS harness list filters, reload scripts and quit."
 
 
 def script_load(_settings: object) -> None:

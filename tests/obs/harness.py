@@ -6,12 +6,13 @@ it works. Each :class:`Obs` owns one OBS process on its own Xvfb display, with a
 (global.ini, profile and scene collection written here), its own websocket port and a log file.
 
 Facts this relies on are in ``shared/docs/obs-python-filter.md`` section 4: FirstRun and websocket
-keys in global.ini, scripts listed in the collection's ``modules.scripts-tool``, SIGINT for a
-graceful exit that saves the collection and prints "Number of memory leaks: 0", and dropping the
-``QT_*`` variables that importing cv2 sets (OBS aborts on the xcb plugin otherwise).
+keys in global.ini, scripts listed in the collection's ``modules.scripts-tool``, a graceful exit
+that saves the collection and prints "Number of memory leaks: 0", and dropping the ``QT_*``
+variables that importing cv2 sets (OBS aborts on the xcb plugin otherwise). One fact there is
+amended: OBS is stopped with File > Exit through the companion, not SIGINT (see ``stop``).
 
-What the websocket cannot do (list filter kinds, reload scripts) goes through ``companion.py``, a
-test-only script loaded into every instance.
+What the websocket cannot do (list filter kinds, reload scripts, quit) goes through
+``companion.py``, a test-only script loaded into every instance.
 
 Typical use (the ``obs_factory`` fixture in conftest.py does the cleanup)::
 
@@ -104,6 +105,26 @@ def _kill_group(proc: subprocess.Popen | None) -> None:
         os.killpg(proc.pid, signal.SIGKILL)
     with contextlib.suppress(subprocess.TimeoutExpired):
         proc.wait(timeout=10)
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of one process (0 if it is gone), from /proc/<pid>/stat."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _descendants(pid: int) -> list[int]:
+    """Live child processes of ``pid``, recursively (from /proc/<pid>/task/*/children)."""
+    found = []
+    for children in Path(f"/proc/{pid}/task").glob("*/children"):
+        with contextlib.suppress(OSError):
+            for child in map(int, children.read_text().split()):
+                found += [child, *_descendants(child)]
+    return found
 
 
 def _read_ini(path: Path) -> configparser.ConfigParser:
@@ -234,26 +255,38 @@ class Obs:
             raise
 
     def stop(self, timeout: float = 60) -> int:
-        """Stop OBS gracefully (SIGINT, as Ctrl+C), kill Xvfb, return OBS's exit code.
+        """Stop OBS like File > Exit, kill Xvfb, return OBS's exit code.
 
-        If OBS does not exit within ``timeout`` its whole process group is killed and the code
-        is the negative signal number. Safe to call twice (the second call returns the same code)
-        and on an instance that never started (returns 0).
+        The companion closes the main window from Qt's event loop (see ``companion.py``: OBS
+        29.0's SIGINT handler runs the shutdown inside the signal handler and randomly hangs or
+        crashes). If OBS cannot be asked, or does not exit within ``timeout``, its whole process
+        group is killed and the code is the negative signal number: a failure, never a retry.
+        Safe to call twice (the second call returns the same code) and on an instance that never
+        started (returns 0).
         """
         if self._obs is None:
             return self.exit_code if self.exit_code is not None else 0
-        self._disconnect()
         try:
             if self._obs.poll() is None:
-                self._obs.send_signal(signal.SIGINT)
-                try:
-                    self._obs.wait(timeout=timeout)
-                except subprocess.TimeoutExpired:
-                    self._append_log(f"harness: OBS ignored SIGINT for {timeout} s, killed it")
+                self._quit(timeout)
             self.exit_code = self._obs.poll()
         finally:
             self._kill()
         return self.exit_code if self.exit_code is not None else -int(signal.SIGKILL)
+
+    def _quit(self, timeout: float) -> None:
+        """Ask the companion to close the main window and wait for OBS to exit."""
+        assert self._obs is not None
+        try:
+            self._companion("quit", timeout)
+        except ObsHarnessError as exc:
+            self._append_log(f"harness: could not ask OBS to quit ({exc}); killing it")
+            return
+        self._disconnect()
+        try:
+            self._obs.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self._append_log(f"harness: OBS did not exit within {timeout} s of File > Exit, killed it")
 
     def restart(self, timeout: float = 60) -> None:
         """Stop gracefully and start again on the same HOME, so what OBS saved is loaded back."""
@@ -461,9 +494,11 @@ class Obs:
     # ------------------------------------------------------------------ process metrics
     def cpu_seconds(self) -> float:
         """CPU time (user + system) the OBS process has used so far, from /proc/<pid>/stat."""
-        stat = Path(f"/proc/{self.pid}/stat").read_text()
-        fields = stat[stat.rindex(")") + 2 :].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return _cpu_seconds(self.pid)
+
+    def children_cpu_seconds(self) -> float:
+        """CPU time used so far by OBS's live descendant processes (e.g. filter workers)."""
+        return sum(_cpu_seconds(pid) for pid in _descendants(self.pid))
 
     def rss_bytes(self) -> int:
         """Resident memory of the OBS process, from /proc/<pid>/statm."""

@@ -31,8 +31,11 @@ MARGIN = 12
 GPU_VS_CPU_MEAN = 1.5
 GPU_VS_CPU_P99 = 6
 """Tolerances (grey levels, max over channels) between the GPU composite and the CPU reference.
-Colour/transparent/image should be exact up to rounding; blur differs a little because the
-worker blurs a 640 px wide copy of the frame where the CPU path starts from the full frame."""
+Colour/transparent/image should be exact up to rounding; blur and light wrap differ a little
+because the worker blurs a 640 px wide copy of the frame where the CPU path starts from the full
+frame."""
+LIGHT_WRAP = Settings().light_wrap
+"""Colour and image are checked with the default light wrap: it is what users see."""
 
 
 def _bgr(rgba: np.ndarray) -> np.ndarray:
@@ -143,13 +146,24 @@ def test_mask_matches_the_hand_drawn_mask(scene: Scene) -> None:
 
 
 def test_colour_mode(scene: Scene) -> None:
-    out = scene.show(show_mask=False, background="colour", colour="#00FF00", light_wrap=0.0)
+    out = scene.show(show_mask=False, background="colour", colour="#00FF00", light_wrap=LIGHT_WRAP)
     bgr = _bgr(out)
     green = (_diff(bgr, np.array([0, 255, 0], np.uint8)) <= 12)[scene.background].mean()
     assert green > 0.95, f"only {green:.1%} of the background turned green"
     _assert_person_kept(scene, bgr)
-    settings = Settings(background="colour", colour="#00FF00", light_wrap=0.0)
+    settings = Settings(background="colour", colour="#00FF00", light_wrap=LIGHT_WRAP)
     _assert_close_to_cpu(scene, out, scene.mask(), settings)
+
+
+def test_light_wrap_tints_only_the_edge(scene: Scene) -> None:
+    plain = _bgr(scene.show(show_mask=False, background="colour", colour="#00FF00", light_wrap=0.0))
+    wrapped = _bgr(scene.show(light_wrap=0.8))
+    changed = _diff(wrapped, plain) > 4
+    edge = ~(scene.person | scene.background)
+    assert changed[edge].mean() > 0.05, "light wrap left the person's edge unchanged"
+    assert changed[scene.person | scene.background].mean() < 0.01, "light wrap reached beyond the edge"
+    greener = wrapped[changed][:, 1].astype(int) - plain[changed][:, 1].astype(int)
+    assert greener.mean() > 4, "the edge should take the background's colour"
 
 
 def test_blur_mode(scene: Scene) -> None:
@@ -165,14 +179,14 @@ def test_blur_mode(scene: Scene) -> None:
 
 def test_image_mode(scene: Scene, shared_data: Path) -> None:
     image = shared_data / "people" / "images" / "104.jpg"
-    out = scene.show(show_mask=False, background="image", image=str(image), light_wrap=0.0)
+    out = scene.show(show_mask=False, background="image", image=str(image), light_wrap=LIGHT_WRAP)
     bgr = _bgr(out)
     h, w = bgr.shape[:2]
     picture = cover_fit(read_image(str(image)), w, h)
     matched = (_diff(bgr, picture) <= 16)[scene.background].mean()
     assert matched > 0.9, f"only {matched:.1%} of the background shows the chosen image"
     _assert_person_kept(scene, bgr)
-    settings = Settings(background="image", image=str(image), light_wrap=0.0)
+    settings = Settings(background="image", image=str(image), light_wrap=LIGHT_WRAP)
     _assert_close_to_cpu(scene, out, scene.mask(), settings)
 
 
