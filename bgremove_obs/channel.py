@@ -6,7 +6,7 @@ itself. A file under ``/dev/shm`` (Linux) or the temp dir (elsewhere) mapped by 
 nothing but the standard library.
 
 The file holds one :class:`Mailbox` per kind of message (frames, masks, backgrounds, settings,
-status). A mailbox has two slots and never blocks either side:
+status, heartbeat). A mailbox has two slots and never blocks either side:
 
 - The writer fills the slot *not* published last, bracketed by a sequence number that is odd
   while it writes (a seqlock), then publishes the slot index and bumps a publication counter.
@@ -40,11 +40,12 @@ _SLOT_HEADER_SIZE = _SLOT_HEAD.size + _META.size
 _ALIGN = 64
 
 MAGIC = 0x4D524742  # "BGRM"
-VERSION = 1
+VERSION = 2
 _FILE_HEAD = struct.Struct("<II")
 
 # Largest payload of each mailbox: a 4K BGRA frame, a refined mask (<= 640 px wide) plus the small
-# background picture, a background picture capped at 1080p BGRA, settings JSON, a status sentence.
+# background picture, a background picture capped at 1080p BGRA, settings JSON, a status sentence,
+# and nothing for the heartbeat (its publication count is the beat the supervisor watches).
 FRAME_CAPACITY = 3840 * 2160 * 4 + 4096
 MASK_CAPACITY = 1024 * 1024 + 640 * 640 * 4
 BACKGROUND_CAPACITY = 1920 * 1080 * 4
@@ -56,6 +57,7 @@ MAILBOXES: tuple[tuple[str, int], ...] = (
     ("backgrounds", BACKGROUND_CAPACITY),
     ("settings", TEXT_CAPACITY),
     ("status", TEXT_CAPACITY),
+    ("heartbeat", 0),
 )
 
 
@@ -173,6 +175,7 @@ class Channel:
     backgrounds: Mailbox
     settings: Mailbox
     status: Mailbox
+    heartbeat: Mailbox
 
     @staticmethod
     def total_size() -> int:

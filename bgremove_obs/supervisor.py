@@ -6,9 +6,19 @@ there. A separate process has no GIL contention with OBS's graphics thread and c
 down when it crashes.
 
 The worker's stdin is a pipe that only this side holds: when OBS exits or crashes the pipe closes
-and the worker exits by itself, so no orphan keeps running. A worker that dies is restarted from
-:meth:`WorkerProcess.poll` after a back-off that doubles up to :data:`MAX_BACKOFF` seconds and
-resets once a worker has stayed up for :data:`HEALTHY_AFTER` seconds.
+and the worker exits by itself, so no orphan keeps running.
+
+Faults, all noticed from :meth:`WorkerProcess.poll` (called every frame from ``video_tick``):
+
+- A worker that dies is restarted at once the first time (a one-off crash costs about one
+  second of pass-through, the worker's start-up), then after a back-off that doubles up to
+  :data:`MAX_BACKOFF` seconds, so a worker that cannot start does not eat the CPU. The back-off
+  resets once a worker has stayed up for :data:`HEALTHY_AFTER` seconds. Every restart is logged
+  with its running count.
+- A worker that stops answering (hung in native code, stopped, starved) is found by its
+  heartbeat: the worker bumps the channel's heartbeat mailbox on every turn of its loop. No beat
+  for :data:`HANG_SECONDS` (:data:`STARTUP_SECONDS` before the first one, which covers imports
+  and model loading) and it is killed, which turns the hang into the crash case above.
 """
 
 from __future__ import annotations
@@ -23,9 +33,25 @@ from pathlib import Path
 from .channel import Channel
 
 FIRST_BACKOFF = 1.0
+"""Delay before the second restart in a row; the first restart is immediate."""
 MAX_BACKOFF = 30.0
 HEALTHY_AFTER = 30.0
-STOP_TIMEOUT = 3.0
+HANG_SECONDS = 5.0
+"""No heartbeat for this long means hung. Longer than any single step of the worker (a model
+switch, a 4K frame, 1 fps inference with ``max_fps`` = 1) on a busy 2-core machine."""
+STARTUP_SECONDS = 30.0
+"""Allowance before the first heartbeat: importing MediaPipe and OpenCV and loading the model."""
+DROPPED_ENV = ("PYTHONHOME", "PYTHONPATH", "DISPLAY", "WAYLAND_DISPLAY")
+"""Not passed to the worker: OBS's Python settings belong to another interpreter, and with a
+display MediaPipe opens a GL context on it that the CPU model never uses (measured: +56 MB RSS,
++6 threads and an X connection per worker)."""
+
+
+def backoff(failures: int) -> float:
+    """Seconds to wait before restart number ``failures`` of a row (1-based): 0, 1, 2, 4 ... 30."""
+    if failures <= 1:
+        return 0.0
+    return min(FIRST_BACKOFF * 2 ** (failures - 2), MAX_BACKOFF)
 
 
 class WorkerProcess:
@@ -36,6 +62,10 @@ class WorkerProcess:
         code_root: Directory that contains ``bgremove_obs`` and ``bgremove_core`` (put on
             ``PYTHONPATH`` so a source checkout works without installing the package).
         log: ``log(message)`` for lifecycle lines (start, exit, restart).
+
+    Attributes:
+        restarts: How many times the worker was restarted (or a restart was attempted).
+        exit_reason: Why the last worker stopped, while no new one is running ("" otherwise).
     """
 
     def __init__(self, python: Path, code_root: Path, log: Callable[[str], None]) -> None:
@@ -45,8 +75,12 @@ class WorkerProcess:
         self.channel = Channel.create()
         self._process: subprocess.Popen | None = None
         self._started_at = 0.0
-        self._backoff = FIRST_BACKOFF
+        self._failures = 0
         self._restart_at: float | None = None
+        self._masks_at_start = 0
+        self._beats = 0
+        self._beat_at: float | None = None
+        self.restarts = 0
         self.exit_reason = ""
         self._start()
 
@@ -56,58 +90,94 @@ class WorkerProcess:
 
     @property
     def alive(self) -> bool:
-        return self._process is not None and self._process.poll() is None
+        """Running *and* answered since it was (re)started: only then is a mask the current one.
+
+        Right after a restart the textures still hold the dead worker's last mask, which no
+        longer matches the picture; the filter passes the picture through until this is True.
+        """
+        return (
+            self._process is not None
+            and self._process.poll() is None
+            and self.channel.masks.count() > self._masks_at_start
+        )
 
     def _start(self) -> None:
-        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONHOME", "PYTHONPATH")}
+        env = {k: v for k, v in os.environ.items() if k not in DROPPED_ENV}
         env["PYTHONPATH"] = str(self._code_root)
         command = [str(self._python), "-m", "bgremove_obs.worker", str(self.channel.path)]
+        self._restart_at = None
+        self._masks_at_start = self.channel.masks.count()
+        self._beats, self._beat_at = self.channel.heartbeat.count(), None
         try:
             self._process = subprocess.Popen(
                 command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, env=env, cwd=self._code_root
             )
         except OSError as error:
             self._process = None
-            self.exit_reason = f"The worker could not be started with {self._python}: {error}."
-            self._schedule_restart(time.monotonic())
+            self._failed(time.monotonic(), f"The worker could not be started with {self._python}: {error}.")
             return
         self._started_at = time.monotonic()
-        self._restart_at = None
         self.exit_reason = ""
         self._log(f"worker started (pid {self._process.pid})")
 
-    def _schedule_restart(self, now: float) -> None:
-        self._restart_at = now + self._backoff
-        self._log(f"{self.exit_reason} Restarting it in {self._backoff:g} s.")
-        self._backoff = min(self._backoff * 2, MAX_BACKOFF)
+    def _failed(self, now: float, reason: str) -> None:
+        """Record why the worker is gone and schedule the next start."""
+        self._failures += 1
+        self.restarts += 1
+        delay = backoff(self._failures)
+        self._restart_at = now + delay
+        self.exit_reason = reason
+        self._log(f"{reason} Restart {self.restarts} in {delay:g} s.")
+
+    def _hung(self, now: float) -> bool:
+        """True when the heartbeat stopped for longer than the allowance (see module docstring)."""
+        beats = self.channel.heartbeat.count()
+        if beats != self._beats:
+            self._beats, self._beat_at = beats, now
+            return False
+        if self._beat_at is None:
+            return now - self._started_at > STARTUP_SECONDS
+        return now - self._beat_at > HANG_SECONDS
 
     def poll(self) -> None:
-        """Notice a dead worker and restart it when its back-off has passed; cheap, never waits."""
+        """Restart a dead worker, kill a hung one; cheap and never waits (beyond reaping a kill)."""
         now = time.monotonic()
         if self._restart_at is not None:
             if now >= self._restart_at:
                 self._start()
             return
-        if self._process is None or self._process.poll() is None:
+        if self._process is None:
             return
-        code = self._process.returncode
-        self._process = None
+        code = self._process.poll()
+        if code is None:
+            if not self._hung(now):
+                return
+            waited = now - (self._beat_at if self._beat_at is not None else self._started_at)
+            self._stop_process()
+            reason = f"The worker stopped answering for {waited:.0f} s and was killed."
+        else:
+            self._process = None
+            reason = f"The worker stopped (exit code {code})."
         if now - self._started_at >= HEALTHY_AFTER:
-            self._backoff = FIRST_BACKOFF
-        self.exit_reason = f"The worker stopped (exit code {code})."
-        self._schedule_restart(now)
+            self._failures = 0
+        self._failed(now, reason)
+
+    def _stop_process(self) -> None:
+        """Kill the worker and reap it at once: it holds no state worth a graceful exit (the
+        channel belongs to this side), and OBS must not wait for a worker that is busy
+        importing or inferring."""
+        process, self._process = self._process, None
+        if process is None:
+            return
+        with contextlib.suppress(OSError):
+            if process.stdin is not None:
+                process.stdin.close()
+        with contextlib.suppress(OSError):
+            process.kill()
+        process.wait()
 
     def close(self) -> None:
-        """Stop the worker (closing its stdin asks it to exit) and delete the channel; idempotent."""
-        process, self._process = self._process, None
+        """Stop the worker and delete the channel; idempotent, returns within milliseconds."""
         self._restart_at = None
-        if process is not None:
-            with contextlib.suppress(OSError):
-                if process.stdin is not None:
-                    process.stdin.close()
-            try:
-                process.wait(timeout=STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        self._stop_process()
         self.channel.close()

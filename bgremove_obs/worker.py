@@ -3,8 +3,10 @@
 Started by the OBS filter (:mod:`bgremove_obs.supervisor`); the work itself is in
 :mod:`bgremove_obs.engine`. This module only wires the process up and makes every way it can
 fail visible to the user: a missing package or an unloadable model becomes a status sentence
-(shown in the filter's properties and OBS's log) and exit code 3; a refused setting or file
-becomes a status sentence and the worker carries on.
+(shown in the filter's properties and OBS's log) and exit code 3; a refused setting or file, or
+a frame that cannot be processed, becomes a status sentence and the worker carries on (a crash
+would only restart it into the same frame). Every turn of the loop publishes a heartbeat, which
+is how the supervisor tells a busy worker from a hung one.
 
 It exits when its stdin reaches EOF: OBS holds the other end, so EOF means OBS closed it (the
 filter was removed) or died. No orphan outlives OBS.
@@ -12,9 +14,11 @@ filter was removed) or died. No orphan outlives OBS.
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
+import traceback
 from pathlib import Path
 
 from .channel import Channel
@@ -26,9 +30,14 @@ EXIT_BROKEN = 3
 
 
 def _watch_stdin(stop: threading.Event) -> None:
-    """OBS holds the other end of our stdin: EOF means it closed it or died."""
+    """OBS holds the other end of our stdin: EOF means it closed it or died.
+
+    Reads the raw descriptor: a daemon thread blocked in ``sys.stdin.buffer.read`` holds the
+    buffer's lock, and an interpreter exiting for another reason (exit code 3) then aborts
+    with "could not acquire lock for <stdin> at interpreter shutdown" instead of exiting.
+    """
     try:
-        while sys.stdin.buffer.read(4096):
+        while os.read(sys.stdin.fileno(), 4096):
             pass
     finally:
         stop.set()
@@ -48,16 +57,26 @@ def main(argv: list[str]) -> int:
 
         worker = Worker(channel)
     except Exception as error:  # missing package or unloadable model: say it, then exit
-        text = f"The worker cannot run with {sys.executable}: {error} Fix: run `bash install/install.sh`."
+        reason = str(error).rstrip(".")
+        text = f"The worker cannot run with {sys.executable}: {reason}. Fix: run `bash install/install.sh`."
         channel.status.publish((Level.ERROR,), [text.encode()])
         channel.close()
         return EXIT_BROKEN
+    failure = ""
     try:
         while not stop.is_set():
+            channel.heartbeat.publish((), [])
             try:
                 busy = worker.step()
-            except BgRemoveError as error:  # e.g. a custom model file that cannot be loaded
+            except BgRemoveError as error:  # e.g. a background file that went away
                 worker.say(Level.ERROR, str(error))
+                busy = False
+            except Exception as error:  # a bug: say it (traceback once, to stderr) and keep serving
+                text = f"The worker failed on a frame ({type(error).__name__}: {error})."
+                if text != failure:
+                    traceback.print_exc()
+                    failure = text
+                worker.say(Level.ERROR, text)
                 busy = False
             if not busy:
                 time.sleep(IDLE_SLEEP)
