@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test check lint bench screenshots system-deps clean
+.PHONY: demo test check lint bench soak screenshots system-deps clean
 
 $(STAMP): requirements/runtime.txt requirements/demo.txt requirements/test.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,9 @@ check: lint test
 
 bench: $(STAMP)
 	$(BIN)/bgremove bench
+
+soak: system-deps $(STAMP)
+	$(BIN)/python bench/soak.py --minutes 30
 
 screenshots: system-deps $(STAMP)
 	$(BIN)/python docs/make_screenshots.py

@@ -65,16 +65,29 @@ class Implementation(Protocol):
     def report_error(self, callback: str, error: BaseException) -> None: ...
 
 
+_HOLDER_FIELDS: dict[str, Callable[[], Any]] = {
+    "impls": dict,
+    "registered": dict,
+    "instances": dict,
+    "next_key": lambda: 1,
+}
+"""What the holder carries, and how each starts out."""
+
+
 def holder() -> types.ModuleType:
-    """The process-wide holder module, created on first use."""
+    """The process-wide holder module, created on first use.
+
+    Missing fields are added to an existing holder too: one made by an older version of this
+    code (a user who updated bgremove and reloaded the script without restarting OBS) must not
+    break the new one with an AttributeError.
+    """
     module = sys.modules.get(HOLDER_MODULE)
     if module is None:
         module = types.ModuleType(HOLDER_MODULE, "bgremove OBS filter state that outlives reloads.")
-        module.impls = {}
-        module.registered = {}
-        module.instances = {}
-        module.next_key = 1
         sys.modules[HOLDER_MODULE] = module
+    for name, make in _HOLDER_FIELDS.items():
+        if not hasattr(module, name):
+            setattr(module, name, make())
     return module
 
 
