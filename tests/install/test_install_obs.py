@@ -83,18 +83,6 @@ def _detail(bgr: np.ndarray) -> np.ndarray:
     return np.abs(cv2.Laplacian(cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY), cv2.CV_32F))
 
 
-def _settled(obs: Obs, timeout: float = 20) -> np.ndarray:
-    """Screenshot until two in a row are equal: the worker has caught up with the settings."""
-    previous = obs.screenshot(SOURCE)
-    for _ in range(int(timeout / 0.3)):
-        obs.wait_frames(3)
-        current = obs.screenshot(SOURCE)
-        if np.array_equal(current, previous):
-            return current
-        previous = current
-    raise AssertionError(f"The filtered picture did not settle within {timeout} s.")
-
-
 def test_registered_install_gives_a_working_filter(
     installed_home: InstalledHome, obs: Obs, shared_data: Path
 ) -> None:
@@ -129,7 +117,7 @@ def test_registered_install_gives_a_working_filter(
     original = _bgr(obs.screenshot(SOURCE))
     obs.set_filter_enabled(SOURCE, FILTER, True)
     obs.set_filter_settings(SOURCE, FILTER, {"background": "blur", "blur_strength": 40})
-    blurred = _bgr(_settled(obs))
+    blurred = _bgr(obs.settled_screenshot(SOURCE))
 
     person, background = _regions(original, shared_data / "clips")
     kept = (np.abs(blurred.astype(np.int16) - original).max(axis=-1)[person] <= 12).mean()

@@ -450,6 +450,17 @@ class Obs:
         cv2.imwrite(str(path), cv2.cvtColor(rgba, code) if rgba.ndim == 3 else rgba)
         return path
 
+    def settled_screenshot(self, source: str, timeout: float = 20) -> np.ndarray:
+        """Screenshot until two in a row are equal: a filter's worker has caught up with its settings."""
+        previous = self.screenshot(source)
+        for _ in range(int(timeout / 0.3)):
+            self.wait_frames(3)
+            current = self.screenshot(source)
+            if np.array_equal(current, previous):
+                return current
+            previous = current
+        raise AssertionError(f"The picture of {source!r} did not settle within {timeout} s.")
+
     def wait_rendering(
         self,
         source: str,

@@ -72,22 +72,10 @@ class Scene:
     def show(self, **settings: object) -> np.ndarray:
         """Apply settings and return the settled screenshot (RGBA)."""
         self.obs.set_filter_settings(SOURCE, FILTER, settings)
-        return settled(self.obs)
+        return self.obs.settled_screenshot(SOURCE)
 
     def mask(self) -> np.ndarray:
         return self.show(show_mask=True)[..., 0]
-
-
-def settled(obs: Obs, timeout: float = 20) -> np.ndarray:
-    """Screenshot until two in a row are equal: the worker has caught up with the settings."""
-    previous = obs.screenshot(SOURCE)
-    for _ in range(int(timeout / 0.3)):
-        obs.wait_frames(3)
-        current = obs.screenshot(SOURCE)
-        if np.array_equal(current, previous):
-            return current
-        previous = current
-    raise AssertionError(f"The filtered picture did not settle within {timeout} s.")
 
 
 @pytest.fixture(scope="module")

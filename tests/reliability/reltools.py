@@ -5,7 +5,6 @@ A module of its own (not conftest) so test modules can import it by a name no ot
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import tempfile
@@ -31,6 +30,7 @@ GREY_LEVEL = 77
 
 
 CLI = (sys.executable, "-m", "bgremove_core.cli")
+PEAK_MAIN = Path(__file__).resolve().with_name("peak_main.py")
 TIMEOUT_SECONDS = 120
 ERROR_PREFIX = "bgremove: error: "
 
@@ -58,22 +58,19 @@ def run_cli(
 
 
 def run_measured(args: Sequence[object]) -> Run:
-    """Run the CLI as a child and report its own peak resident memory (``os.wait4``, no GNU time)."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    """Run the CLI as a child and report its time and its own peak resident memory (peak_main.py)."""
+    with tempfile.TemporaryDirectory() as folder:
+        peak_file = Path(folder) / "peak"
         started = time.perf_counter()
-        proc = subprocess.Popen([*CLI, *map(str, args)], stdout=out, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, so Popen must not wait
-        seconds = time.perf_counter() - started
-        out.seek(0)
-        err.seek(0)
-        return Run(
-            proc.returncode,
-            out.read().decode(errors="replace"),
-            err.read().decode(errors="replace"),
-            seconds,
-            usage.ru_maxrss / 1024,
+        proc = subprocess.run(
+            [sys.executable, str(PEAK_MAIN), str(peak_file), *map(str, args)],
+            capture_output=True,
+            text=True,
+            errors="replace",
+            timeout=TIMEOUT_SECONDS,
         )
+        seconds = time.perf_counter() - started
+        return Run(proc.returncode, proc.stdout, proc.stderr, seconds, int(peak_file.read_text()) / 1024)
 
 
 def assert_refused(run: Run, words: str) -> None:
