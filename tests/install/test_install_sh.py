@@ -151,13 +151,24 @@ def test_register_leaves_a_broken_collection_untouched(
         installed_home.collection.write_bytes(original)
 
 
-def other_python() -> str | None:
-    """A real interpreter of another minor version than the one OBS links, if there is one."""
+def other_python(folder: Path) -> str:
+    """An interpreter of another minor version than the one OBS links.
+
+    A real one when the machine has it; otherwise a stand-in in ``folder`` that answers the
+    installer's version probe with 3.9 — the refusal path under test is the same either way,
+    and the test never depends on what else happens to be installed.
+    """
     wanted = obs_python_minor()
     pyenv = Path(os.environ.get("PYENV_ROOT", REAL_HOME / ".pyenv")) / "versions"
     candidates = [shutil.which(f"python3.{minor}") for minor in range(9, 15)]
     candidates += sorted(str(p) for p in pyenv.glob("3.*/bin/python3"))
-    return next((c for c in candidates if c and python_minor(c) not in ("", wanted)), None)
+    real = next((c for c in candidates if c and python_minor(c) not in ("", wanted)), None)
+    if real is not None:
+        return real
+    stand_in = folder / "python3.9"
+    stand_in.write_text("#!/bin/sh\necho 3.9\n")
+    stand_in.chmod(0o755)
+    return str(stand_in)
 
 
 @pytest.mark.parametrize(
@@ -167,11 +178,11 @@ def other_python() -> str | None:
         ("other-version", "but OBS loads Python"),
     ],
 )
-def test_wrong_python_is_refused(installed_home: InstalledHome, python: str, message: str) -> None:
+def test_wrong_python_is_refused(
+    installed_home: InstalledHome, python: str, message: str, tmp_path: Path
+) -> None:
     if python == "other-version":
-        python = other_python()
-        if python is None:
-            pytest.skip("no interpreter of another minor version on this machine")
+        python = other_python(tmp_path)
     before = snapshot(installed_home.home)
     result = run_install(installed_home.repo, installed_home.env, "--python", python)
     assert result.returncode != 0
