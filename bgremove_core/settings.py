@@ -58,6 +58,9 @@ class FieldSpec:
         file_filter: Qt-style file dialog filter for ``path`` settings.
         suffix: Unit shown after the number in OBS (e.g. `` px``).
         cli: Whether the setting is offered as a CLI flag (debug views are OBS-only).
+        realtime_only: Whether it only means something where frames arrive in real time (the OBS
+            filter, ``bgremove live``); file commands segment every frame, so that their output
+            is frame-exact, and do not offer it.
     """
 
     key: str
@@ -72,6 +75,7 @@ class FieldSpec:
     file_filter: str = ""
     suffix: str = ""
     cli: bool = True
+    realtime_only: bool = False
 
     def validate(self, value: Any) -> Any:
         """Return ``value`` coerced to this field's type, or raise SettingsError saying why."""
@@ -285,6 +289,7 @@ class Settings:
         maximum=120,
         step=1,
         suffix=" fps",
+        realtime_only=True,
     )
     show_mask: bool = _setting(
         False,

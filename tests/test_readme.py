@@ -37,6 +37,8 @@ def settings_table() -> str:
     ]
     for spec in schema():
         flag = f"`--{spec.key.replace('_', '-')}`" if spec.cli else "(OBS only)"
+        if spec.realtime_only:
+            flag += " (OBS, `live`)"
         rows.append(f"| **{spec.label}** {flag} | {spec.help} | {_range(spec)} | {_default(spec)} |")
     return "\n".join([BEGIN, *rows, END])
 

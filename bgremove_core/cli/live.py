@@ -66,7 +66,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--no-window", action="store_true", help="Do not open a window (for scripted and remote runs)."
     )
-    add_settings_arguments(p)
+    add_settings_arguments(p, realtime=True)
     p.set_defaults(run=run)
 
 

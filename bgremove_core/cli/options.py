@@ -39,11 +39,16 @@ def _metavar(spec: FieldSpec) -> str | None:
     return {"colour": "#RRGGBB", "path": "FILE", "int": "N", "float": "X"}.get(spec.kind)
 
 
-def add_settings_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add one flag per CLI setting to ``parser``, in a group of its own."""
+def offered(spec: FieldSpec, *, realtime: bool) -> bool:
+    """Whether a command (live when ``realtime``, else a file command) has a flag for ``spec``."""
+    return spec.cli and (realtime or not spec.realtime_only)
+
+
+def add_settings_arguments(parser: argparse.ArgumentParser, *, realtime: bool = False) -> None:
+    """Add one flag per setting the command offers to ``parser``, in a group of its own."""
     group = parser.add_argument_group("settings (the same as in the OBS filter)")
     for spec in schema():
-        if not spec.cli:
+        if not offered(spec, realtime=realtime):
             continue
         kwargs: dict[str, Any] = {"dest": spec.key, "default": None, "help": _help(spec)}
         if spec.kind == "bool":
@@ -58,7 +63,7 @@ def add_settings_arguments(parser: argparse.ArgumentParser) -> None:
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
     """The Settings the user asked for; raises SettingsError (with its sentence) if out of range."""
-    given = {spec.key: getattr(args, spec.key) for spec in schema() if spec.cli}
+    given = {spec.key: getattr(args, spec.key, None) for spec in schema() if spec.cli}
     return Settings.from_mapping({key: value for key, value in given.items() if value is not None})
 
 

@@ -74,7 +74,7 @@ CASES: list[tuple[str, tuple[str, ...], str]] = [
     ("threshold-nan", (*ON_CLIP, "--threshold", "nan"), "must be a finite number"),
     ("smoothing-inf", (*ON_CLIP, "--smoothing", "inf"), "must be a finite number"),
     ("feather-negative", (*ON_CLIP, "--feather", "-1"), "must be between 0 and 30"),
-    ("max-fps-too-high", (*ON_CLIP, "--max-fps", "1000"), "must be between 0 and 120"),
+    ("blur-strength-too-high", (*ON_CLIP, "--blur-strength", "1000"), "must be between 1 and 100"),
     ("start-nan", (*ON_CLIP, "--start", "nan"), "must be positive numbers of seconds"),
     ("end-nan", (*ON_CLIP, "--end", "nan"), "must be positive numbers of seconds"),
     ("preview-at-nan", ("preview", "{clip}", "{out}/p.png", "--at", "nan"), "is outside"),
