@@ -107,6 +107,17 @@ def _assert_person_kept(scene: Scene, out_bgr: np.ndarray) -> None:
     assert kept > 0.9, f"only {kept:.1%} of the person's core pixels kept their original colour"
 
 
+def _assert_background_shows(
+    scene: Scene, bgr: np.ndarray, picture_file: Path, tolerance: int, share: float
+) -> None:
+    """The background region shows ``picture_file`` cover-fitted, and the person is still there."""
+    h, w = bgr.shape[:2]
+    picture = cover_fit(read_image(str(picture_file)), w, h)
+    matched = (_diff(bgr, picture) <= tolerance)[scene.background].mean()
+    assert matched > share, f"only {matched:.1%} of the background shows {picture_file.name}"
+    _assert_person_kept(scene, bgr)
+
+
 def _assert_close_to_cpu(scene: Scene, out: np.ndarray, mask: np.ndarray, settings: Settings) -> None:
     compositor = Compositor(settings)
     try:
@@ -168,12 +179,7 @@ def test_blur_mode(scene: Scene) -> None:
 def test_image_mode(scene: Scene, shared_data: Path) -> None:
     image = shared_data / "people" / "images" / "104.jpg"
     out = scene.show(show_mask=False, background="image", image=str(image), light_wrap=LIGHT_WRAP)
-    bgr = _bgr(out)
-    h, w = bgr.shape[:2]
-    picture = cover_fit(read_image(str(image)), w, h)
-    matched = (_diff(bgr, picture) <= 16)[scene.background].mean()
-    assert matched > 0.9, f"only {matched:.1%} of the background shows the chosen image"
-    _assert_person_kept(scene, bgr)
+    _assert_background_shows(scene, _bgr(out), image, tolerance=16, share=0.9)
     settings = Settings(background="image", image=str(image), light_wrap=LIGHT_WRAP)
     _assert_close_to_cpu(scene, out, scene.mask(), settings)
 
@@ -205,9 +211,4 @@ def test_video_mode(scene: Scene, shared_data: Path, tmp_path: Path) -> None:
         check=True,
     )  # fmt: skip
     out = scene.show(show_mask=False, background="video", video=str(video), light_wrap=0.0)
-    bgr = _bgr(out)
-    h, w = bgr.shape[:2]
-    picture = cover_fit(read_image(str(photo)), w, h)
-    matched = (_diff(bgr, picture) <= 24)[scene.background].mean()
-    assert matched > 0.8, f"only {matched:.1%} of the background shows the video"
-    _assert_person_kept(scene, bgr)
+    _assert_background_shows(scene, _bgr(out), photo, tolerance=24, share=0.8)
