@@ -80,6 +80,7 @@ def test_unknown_arguments_are_refused(capsys: pytest.CaptureFixture[str]) -> No
     assert "unrecognized arguments: --no-such-flag" in capsys.readouterr().err
 
 
+@pytest.mark.slow  # a real benchmark run: seconds when idle, far more on a busy machine
 def test_bench_quick_speed_run(cli) -> None:
     run = cli("bench", "speed", "--sizes", "720p", "--models", "landscape")
     assert run.code == 0, run.err
