@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Run a command (by default pytest ARGS) inside a cached Debian root with a newer OBS.
 # Usage: run_in_root.sh SUITE [pytest arguments...]
+#        run_in_root.sh SUITE -- COMMAND [arguments...]   (e.g. -- bash install/install.sh)
 #
 # The root comes from build_root.sh (built once). In a private mount namespace (nothing leaks to
 # the host, everything is unmounted when the command ends) it gets /proc, /sys, /dev, this
@@ -55,8 +56,12 @@ if [[ "$(cat "$root$venv/.stamp" 2>/dev/null)" != "$stamp" ]]; then
     run "$venv/bin/python" -m pip install -q -r "$repo/requirements/test.txt" >&2
     printf '%s' "$stamp" >"$root$venv/.stamp"
 fi
-cd "$root$repo"
-run /bin/sh -c 'cd "$1" && shift && exec "$@"' sh "$repo" "$venv/bin/python" -m pytest -p no:cacheprovider "$@"
+if [[ "${1:-}" == -- ]]; then
+    shift
+else
+    set -- "$venv/bin/python" -m pytest -p no:cacheprovider "$@"
+fi
+run /bin/sh -c 'cd "$1" && shift && exec "$@"' sh "$repo" "$@"
 INNER
 )
 exec unshare --mount --propagation private bash -c "$inner" inner "$root" "$repo" "$shared" "$venv" "$stamp" "$@"
