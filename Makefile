@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast check lint bench bench-reliability soak screenshots system-deps clean
+.PHONY: demo test test-fast test-obs-matrix check lint bench bench-reliability soak screenshots system-deps clean
 
 $(STAMP): requirements/runtime.txt requirements/demo.txt requirements/test.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,14 @@ system-deps:
 
 test: system-deps $(STAMP)
 	$(BIN)/python -m pytest
+
+# The whole real-OBS suite on this machine's OBS, then in Debian 13 (OBS 30.2.3, Python 3.13) and
+# sid (OBS 32.2.2, Python 3.14) roots built from Debian's packages (cached under ~/.cache; root only).
+OBS_MATRIX_TESTS := tests/obs tests/install/test_install_obs.py
+test-obs-matrix: system-deps $(STAMP)
+	$(BIN)/python -m pytest $(OBS_MATRIX_TESTS)
+	bash tests/obs_matrix/run_in_root.sh trixie $(OBS_MATRIX_TESTS)
+	bash tests/obs_matrix/run_in_root.sh sid $(OBS_MATRIX_TESTS)
 
 # The edit-test loop: no OBS, nothing slow (< 2 min); `make test` stays the full suite.
 test-fast: $(STAMP)

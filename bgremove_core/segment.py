@@ -9,13 +9,14 @@ scored IoU 0.851 (landscape) / 0.853 (general), against 0.725 / 0.839 with an as
 letterbox. The probability map is then resized back to an aspect-correct working size, so
 everything downstream sees undistorted geometry.
 
-MediaPipe's native graph is not thread-safe: one Segmenter must be used from one thread.
+MediaPipe's native graph is not thread-safe: one Segmenter must be used from one thread. Its
+native start-up lines are kept off the terminal (see :mod:`.nativelog`): the model is created and
+run once on a blank picture inside that quiet window, so the first real frame prints nothing either.
 """
 
 from __future__ import annotations
 
 import contextlib
-import warnings
 
 import cv2
 import numpy as np
@@ -23,6 +24,7 @@ import numpy as np
 from .errors import ModelError
 from .frames import check_frame, downscale
 from .models import ModelSpec, resolve_model
+from .nativelog import quiet_native_stderr
 from .resources import Closeable
 
 
@@ -38,10 +40,15 @@ class Segmenter(Closeable):
     """
 
     def __init__(self, model: str = "landscape", model_path: str = "") -> None:
-        vision = _import_vision()
         self.spec: ModelSpec = resolve_model(model, model_path)
-        self._segmenter = _load(vision, self.spec)
         self._timestamp_ms = 0
+        with quiet_native_stderr():
+            self._segmenter = _load(_import_vision(), self.spec)
+            try:
+                self._infer(np.zeros((self.spec.input_height, self.spec.input_width, 3), np.uint8))
+            except BaseException:
+                self.close()
+                raise
 
     def working_size(self, width: int, height: int) -> tuple[int, int]:
         """The aspect-correct (width, height) of the mask returned for a frame of this size.
@@ -56,8 +63,6 @@ class Segmenter(Closeable):
         check_frame(frame)
         if self._segmenter is None:
             raise ModelError("This Segmenter has been closed.")
-        import mediapipe as mp
-
         h, w = frame.shape[:2]
         model_size = (self.spec.input_width, self.spec.input_height)
         # Halve (area-averaged) to at most 4x the model width, then one bilinear step: on
@@ -65,16 +70,24 @@ class Segmenter(Closeable):
         # 0.819 for a final area resize, which also cost 0.61 ms at 720p instead of 0.14 ms.
         # Halving further, to 2x, loses accuracy (people 0.849).
         shrunk = downscale(frame, 4 * self.spec.input_width)
-        rgb = cv2.cvtColor(cv2.resize(shrunk, model_size, interpolation=cv2.INTER_LINEAR), cv2.COLOR_BGR2RGB)
+        mask = self._infer(cv2.resize(shrunk, model_size, interpolation=cv2.INTER_LINEAR))
+        out_size = self.working_size(w, h)
+        if out_size == model_size:
+            return np.array(mask, dtype=np.float32)
+        return cv2.resize(mask, out_size, interpolation=cv2.INTER_LINEAR)
+
+    def _infer(self, bgr: np.ndarray) -> np.ndarray:
+        """P(person) for a BGR picture at the model's input size, as an (H, W) view."""
+        import mediapipe as mp
+
+        rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
         self._timestamp_ms += 1
         result = self._segmenter.segment_for_video(
             mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb), self._timestamp_ms
         )
         mask = result.confidence_masks[0].numpy_view()
-        out_size = self.working_size(w, h)
-        if out_size == model_size:
-            return np.array(mask, dtype=np.float32)
-        return cv2.resize(mask, out_size, interpolation=cv2.INTER_LINEAR)
+        # mediapipe 1.x returns (H, W, 1), 0.10 returned (H, W); everything downstream wants (H, W).
+        return mask.reshape(mask.shape[:2])
 
     def close(self) -> None:
         """Release the native graph; safe to call twice."""
@@ -84,8 +97,7 @@ class Segmenter(Closeable):
 
 
 def _import_vision():
-    """MediaPipe's vision tasks, imported before the model is looked up inside the mediapipe
-    package, so that a broken install is reported as such and not as a missing model file."""
+    """MediaPipe's vision tasks; a broken install or a missing system library becomes one sentence."""
     try:
         from mediapipe.tasks.python import vision
     except ImportError as exc:
@@ -93,7 +105,19 @@ def _import_vision():
             f"MediaPipe could not be imported ({exc}); install bgremove's requirements "
             "(requirements/runtime.txt) into this Python."
         ) from exc
+    except OSError as exc:
+        raise ModelError(_native_library_problem(exc)) from exc
     return vision
+
+
+def _native_library_problem(exc: OSError) -> str:
+    """The sentence for MediaPipe's native library failing to load (it needs OpenGL ES 2 on Linux)."""
+    if "libGLESv2" in str(exc):
+        return (
+            f"MediaPipe's native library cannot load libGLESv2.so.2 ({exc}); install the OpenGL ES "
+            "library (Debian/Ubuntu: sudo apt-get install libgles2) and try again."
+        )
+    return f"MediaPipe's native library could not be loaded ({exc}); reinstall bgremove's requirements."
 
 
 def _load(vision, spec: ModelSpec):
@@ -106,9 +130,9 @@ def _load(vision, spec: ModelSpec):
         output_category_mask=False,
     )
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return vision.ImageSegmenter.create_from_options(options)
+        return vision.ImageSegmenter.create_from_options(options)
+    except OSError as exc:
+        raise ModelError(_native_library_problem(exc)) from exc
     except (RuntimeError, ValueError) as exc:
         raise ModelError(
             f"MediaPipe could not load the model {str(spec.path)!r} ({exc}); is it a MediaPipe "

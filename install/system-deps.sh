@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Debian/Ubuntu packages the test suite drives for real: OBS Studio (the filter's host), Xvfb (a
-# screen for it), ffmpeg (audio muxing, alpha video), strace (the file-access audit test) and
-# venv support. Installs only what is missing.
+# screen for it), ffmpeg (audio muxing, alpha video), strace (the file-access audit test), venv
+# support, libgles2 (MediaPipe's native library links libGLESv2.so.2) and mmdebstrap (builds the
+# Debian 13 / sid roots the newer-OBS tests run in, tests/obs_matrix). Installs only what is missing.
 set -euo pipefail
 
 need=()
@@ -10,6 +11,8 @@ command -v Xvfb >/dev/null 2>&1 || need+=(xvfb)
 command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)
 command -v strace >/dev/null 2>&1 || need+=(strace)
 python3 -c 'import ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
+[[ "$(ldconfig -p 2>/dev/null)" == *"libGLESv2.so.2 "* ]] || need+=(libgles2)
+command -v mmdebstrap >/dev/null 2>&1 || need+=(mmdebstrap)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 if ! command -v apt-get >/dev/null 2>&1; then

@@ -95,6 +95,7 @@ class WindowDisplay:
                 "There is no display for the live window ($DISPLAY is not set); add --no-window."
             )
         self._title = title
+        _point_qt_at_fonts()
         cv2.namedWindow(title, cv2.WINDOW_NORMAL | cv2.WINDOW_KEEPRATIO)
         self._open = True
 
@@ -114,6 +115,28 @@ class WindowDisplay:
             cv2.destroyWindow(self._title)
             cv2.waitKey(1)
             self._open = False
+
+
+#: Where Linux distributions keep fonts; Qt needs a folder that holds font files itself.
+SYSTEM_FONTS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
+
+
+def _point_qt_at_fonts() -> None:
+    """Give OpenCV's Qt window a font folder that exists, before the window opens.
+
+    Importing cv2 points ``QT_QPA_FONTDIR`` at ``cv2/qt/fonts``, which the wheel does not ship,
+    so Qt prints "QFontDatabase: Cannot find font directory ... Qt no longer ships fonts" a few
+    times per run. The first system folder with font files in it is used instead; with none,
+    nothing changes.
+    """
+    current = os.environ.get("QT_QPA_FONTDIR")
+    if not sys.platform.startswith("linux") or (current and Path(current).is_dir()):
+        return
+    for base in SYSTEM_FONTS:
+        folder = next((f.parent for f in sorted(base.rglob("*.[ot]tf")) if f.is_file()), None)
+        if folder is not None:
+            os.environ["QT_QPA_FONTDIR"] = str(folder)
+            return
 
 
 class NoDisplay:

@@ -125,6 +125,7 @@ def test_window_cli_run(xvfb: str) -> None:
     run = run_process(["live", "--screen", "--frames", 5], env={**os.environ, "DISPLAY": xvfb})
     assert run.code == 0, run.err
     assert "live: 5 frames" in run.out
+    assert run.err == ""  # no Qt font warnings, no MediaPipe start-up lines
 
 
 def test_window_without_display_is_refused(cli, monkeypatch: pytest.MonkeyPatch) -> None:

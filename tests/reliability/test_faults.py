@@ -12,7 +12,6 @@ the ffmpeg child, which the limit then stops with that signal.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import resource
 import signal
@@ -95,33 +94,39 @@ def test_full_disk_leaves_the_older_output_and_no_partial(
     assert sorted(p.name for p in small_disk.folder.iterdir()) == [name]
 
 
-def _fake_mediapipe(folder: Path, *, with_models: bool) -> Path:
+def _fake_mediapipe(folder: Path, error: str) -> Path:
     """A ``mediapipe`` package whose import fails like a broken native install does."""
     package = folder / "mediapipe"
     package.mkdir(parents=True)
-    (package / "__init__.py").write_text(
-        'raise ImportError("libGL.so.1: cannot open shared object file: No such file or directory")\n'
-    )
-    if with_models:
-        spec = importlib.util.find_spec("mediapipe")
-        assert spec is not None and spec.origin is not None
-        (package / "modules").mkdir()
-        (package / "modules" / "selfie_segmentation").symlink_to(
-            Path(spec.origin).parent / "modules" / "selfie_segmentation"
-        )
+    (package / "__init__.py").write_text(f"raise {error}\n")
     return folder
 
 
-@pytest.mark.parametrize("with_models", [False, True], ids=["bare-package", "models-present"])
-def test_mediapipe_that_fails_to_import_is_named(media: Media, tmp_path: Path, with_models: bool) -> None:
-    fake = _fake_mediapipe(tmp_path / "site", with_models=with_models)
+@pytest.mark.parametrize(
+    ("error", "sentence"),
+    [
+        (
+            'ImportError("libGL.so.1: cannot open shared object file: No such file or directory")',
+            "MediaPipe could not be imported (libGL.so.1",
+        ),
+        (
+            'OSError("libGLESv2.so.2: cannot open shared object file: No such file or directory")',
+            "install the OpenGL ES library (Debian/Ubuntu: sudo apt-get install libgles2)",
+        ),
+    ],
+    ids=["import-error", "missing-libgles2"],
+)
+def test_mediapipe_that_fails_to_load_is_named(
+    media: Media, tmp_path: Path, error: str, sentence: str
+) -> None:
+    fake = _fake_mediapipe(tmp_path / "site", error)
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join(filter(None, [str(fake), os.environ.get("PYTHONPATH")])),
     }
     out = tmp_path / "o.png"
     run = run_cli(["process", media.person, out], env=env)
-    assert_refused(run, "MediaPipe could not be imported (libGL.so.1")
+    assert_refused(run, sentence)
     assert run.err.count("\n") == 1, run.err
     assert not out.exists() and leftovers(tmp_path) == []
 
