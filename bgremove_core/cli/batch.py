@@ -51,7 +51,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Find the inputs, plan them all, run them and say how it went."""
-    from ..filejob import NO_FFMPEG, VideoPlan
+    from ..filejob import NO_FFMPEG, VideoPlan, opencv_threads
     from ..filejob.batch import StagesPool, collect, default_jobs, plan_all, run_all
     from ..media.ffmpeg import find_ffmpeg
     from .console import error, progress, warn
@@ -86,6 +86,7 @@ def run(args: argparse.Namespace) -> int:
         lock = threading.Lock()
         finished = 0
         with (
+            opencv_threads(),
             StagesPool(settings) as pool,
             progress(
                 sum(o.plan.count for o in planned if o.plan), _files(0, len(planned)), quiet=args.quiet

@@ -56,7 +56,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Validate everything, then process the file."""
-    from ..filejob import NO_FFMPEG, VideoPlan, core_stages, plan_file, run_plan
+    from ..filejob import NO_FFMPEG, VideoPlan, core_stages, opencv_threads, plan_file, run_plan
     from ..media.ffmpeg import find_ffmpeg
     from .console import warn
     from .render import summary, warn_if_truncated, with_progress
@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
     )
     if isinstance(plan, VideoPlan) and find_ffmpeg() is None:
         warn(NO_FFMPEG)
-    with core_stages(settings) as stages:
+    with opencv_threads(), core_stages(settings) as stages:
         stats = with_progress(
             lambda report: run_plan(plan, stages, progress=report),
             plan.count,

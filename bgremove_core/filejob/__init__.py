@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from .core import CoreStages, core_stages, run_frames
+from .core import CoreStages, core_stages, opencv_threads, run_frames
 from .flow import Cancelled, Profile
 from .job import ImagePlan, Plan, plan_file, run_plan
 from .video import NO_FFMPEG, JobStats, VideoPlan, VideoTarget, check_video_target, write_video
@@ -24,6 +24,7 @@ __all__ = [
     "VideoTarget",
     "check_video_target",
     "core_stages",
+    "opencv_threads",
     "plan_file",
     "run_frames",
     "run_plan",
