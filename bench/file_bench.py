@@ -59,11 +59,11 @@ def make_clip(data: Path, work: Path, size: str, seconds: float) -> Path:
     return out
 
 
-def _timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
+def _timed(cmd: list[str]) -> tuple[float, float, str]:
     """Run ``cmd``; return (wall seconds, CPU seconds of it and its children, stdout)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    proc = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env)
+    proc = subprocess.run(cmd, check=True, capture_output=True, text=True)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -102,13 +102,11 @@ def profile(args: argparse.Namespace) -> None:
 
 
 def compare(args: argparse.Namespace) -> None:
-    one_thread = {**os.environ, "OPENCV_FOR_THREADS_NUM": "1"}
     print(
         "| size | frames | ffmpeg s | bgremove s (job s) | seed-style s | bgremove / ffmpeg "
         "| seed-style / bgremove | CPU s: ffmpeg / bgremove / seed |"
-        + (" bgremove, 1 OpenCV thread: s / vs ffmpeg / CPU s |" if args.one_opencv_thread else "")
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---|" + ("---|" if args.one_opencv_thread else ""))
+    print("|---|---:|---:|---:|---:|---:|---:|---|")
     for size in args.sizes:
         clip = make_clip(args.data, args.work, size, args.seconds)
         out = args.work / "out.mp4"
@@ -131,14 +129,12 @@ def compare(args: argparse.Namespace) -> None:
             "bgremove": [*BGREMOVE, "process", str(clip), str(out), "--overwrite"],
             "seed": [sys.executable, __file__, "seed", str(clip), str(out)],
         }
-        if args.one_opencv_thread:
-            cases["one"] = cases["bgremove"]
         wall: dict[str, list[float]] = {k: [] for k in cases}
         cpu: dict[str, list[float]] = {k: [] for k in cases}
         job: list[float] = []
         for _ in range(args.rounds):
             for name, cmd in cases.items():
-                seconds, used, stdout = _timed(cmd, one_thread if name == "one" else None)
+                seconds, used, stdout = _timed(cmd)
                 wall[name].append(seconds)
                 cpu[name].append(used)
                 if name == "bgremove":
@@ -150,11 +146,6 @@ def compare(args: argparse.Namespace) -> None:
             f"| {size} | {_frames(clip)} | {m['ffmpeg']:.2f} | {m['bgremove']:.2f} ({job_median:.2f}) "
             f"| {m['seed']:.2f} | {m['bgremove'] / m['ffmpeg']:.2f}x | {m['seed'] / m['bgremove']:.2f}x "
             f"| {c['ffmpeg']:.1f} / {c['bgremove']:.1f} / {c['seed']:.1f} |"
-            + (
-                f" {m['one']:.2f} / {m['one'] / m['ffmpeg']:.2f}x / {c['one']:.1f} |"
-                if args.one_opencv_thread
-                else ""
-            )
         )
 
 
@@ -229,11 +220,6 @@ def main() -> int:
         p.add_argument("--sizes", nargs="+", choices=tuple(SIZES), default=list(SIZES))
         p.add_argument("--seconds", type=float, default=20.0, help="Length of the input clip.")
         p.add_argument("--rounds", type=int, default=3, help="Alternated rounds (compare).")
-        p.add_argument(
-            "--one-opencv-thread",
-            action="store_true",
-            help="Compare: also time bgremove with OpenCV limited to one thread (OPENCV_FOR_THREADS_NUM=1).",
-        )
     p = sub.add_parser("batch")
     p.add_argument("--copies", type=int, default=2, help="Copies of each real clip in the folder.")
     p.add_argument("--jobs", nargs="+", default=["1", "2", "default"], help="--jobs values to time.")
