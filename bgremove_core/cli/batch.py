@@ -131,6 +131,8 @@ def _report(outcomes: list[Outcome], seconds: float, jobs: int) -> str:
             lines.append(f"{o.source} -> {o.output}: skipped (already done)")
         elif o.error is not None:
             lines.append(f"{o.source}: FAILED")
+        elif o.stats is not None and o.stats.profile is None:
+            lines.append(f"{o.source} -> {o.output}: image in {o.stats.seconds:.2f} s")
         elif o.stats is not None:
             lines.append(
                 f"{o.source} -> {o.output}: {o.stats.frames} frames in {o.stats.seconds:.1f} s "
