@@ -38,6 +38,8 @@ from bgremove_core.benchmark import DEFAULT_DATA, SIZES
 
 CLIPS = ("lucia", "hike", "breakdance-flare")
 BGREMOVE = [sys.executable, "-m", "bgremove_core.cli"]
+BARE_TRANSCODE = ("-c:v", "libx264", "-preset", "superfast", "-c:a", "copy")
+"""What the issue compares against: decode and re-encode with the encoder bgremove uses."""
 _JOB_SECONDS = re.compile(r"in ([0-9.]+) s, ")
 
 
@@ -71,25 +73,11 @@ def _timed(cmd: list[str]) -> tuple[float, float, str]:
 
 
 def _frames(path: Path) -> int:
-    out = subprocess.run(
-        [
-            "ffprobe",
-            "-v",
-            "error",
-            "-count_packets",
-            "-select_streams",
-            "v:0",
-            "-show_entries",
-            "stream=nb_read_packets",
-            "-of",
-            "csv=p=0",
-            str(path),
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return int(out.strip())
+    """Video frames in ``path``, counted (not the container's estimate)."""
+    probe = ("-v", "error", "-count_packets", "-select_streams", "v:0")
+    fields = ("-show_entries", "stream=nb_read_packets", "-of", "csv=p=0")
+    out = subprocess.run(["ffprobe", *probe, *fields, str(path)], check=True, capture_output=True, text=True)
+    return int(out.stdout.strip())
 
 
 def profile(args: argparse.Namespace) -> None:
@@ -111,21 +99,7 @@ def compare(args: argparse.Namespace) -> None:
         clip = make_clip(args.data, args.work, size, args.seconds)
         out = args.work / "out.mp4"
         cases = {
-            "ffmpeg": [
-                "ffmpeg",
-                "-v",
-                "error",
-                "-y",
-                "-i",
-                str(clip),
-                "-c:v",
-                "libx264",
-                "-preset",
-                "superfast",
-                "-c:a",
-                "copy",
-                str(out),
-            ],
+            "ffmpeg": ["ffmpeg", "-v", "error", "-y", "-i", str(clip), *BARE_TRANSCODE, str(out)],
             "bgremove": [*BGREMOVE, "process", str(clip), str(out), "--overwrite"],
             "seed": [sys.executable, __file__, "seed", str(clip), str(out)],
         }
