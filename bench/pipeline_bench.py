@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from bgremove_core import benchmark
+from bgremove_core.cli import bench
 
 if __name__ == "__main__":
-    sys.exit(benchmark.main(["speed", *sys.argv[1:]]))
+    sys.exit(bench.main(["speed", *sys.argv[1:]]))

@@ -14,10 +14,8 @@ can never measure different things.
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import statistics
-import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -286,7 +284,12 @@ class Baseline:
 
 @dataclass
 class SpeedResult:
-    """Median milliseconds per frame: each stage of ours, ours in total, and the baseline."""
+    """Median milliseconds per frame: each stage of ours, ours in total, and the baseline.
+
+    ``pipelined`` is ours with the model call of frame N+1 overlapping refine + compose of frame
+    N (:func:`~bgremove_core.filejob.run_frames`), per frame over a block of frames, and
+    ``block_baseline`` the baseline timed over the blocks alternating with it.
+    """
 
     size: str
     model: str
@@ -295,6 +298,8 @@ class SpeedResult:
     compose: float
     ours: float
     baseline: float
+    pipelined: float = 0.0
+    block_baseline: float = 0.0
 
 
 def _timed(fn: Callable[[], object]) -> tuple[float, object]:
@@ -330,73 +335,54 @@ def measure_speed(
     return SpeedResult(size, model, **med)
 
 
+PIPELINE_BLOCK = 35
+"""Frames per timed block of the pipelined run; blocks alternate with baseline blocks."""
+
+
+def measure_pipelined(
+    frames: Sequence[np.ndarray], size: str, model: str, settings: Settings, count: int
+) -> tuple[float, float]:
+    """Median ms per frame of the pipelined run and of the baseline, over alternating blocks.
+
+    Frame by frame alternation would stop the pipeline after every frame, so whole blocks of
+    :data:`PIPELINE_BLOCK` frames alternate instead; load from other processes still hits both.
+    """
+    from .filejob import core_stages, run_frames
+
+    w, h = SIZES[size]
+    scaled = [cv2.resize(f, (w, h), interpolation=cv2.INTER_LINEAR) for f in frames]
+    blocks = max(1, round(count / PIPELINE_BLOCK))
+    ours: list[float] = []
+    base: list[float] = []
+    with core_stages(settings.replace(model=model)) as stages:
+        baseline = Baseline(model)
+        try:
+            for b in range(blocks + 1):  # the first block of each is an untimed warm-up
+                block = [scaled[(b * PIPELINE_BLOCK + i) % len(scaled)] for i in range(PIPELINE_BLOCK)]
+                t_ours, _ = _timed(lambda blk=block: run_frames(blk, stages))
+                t_base, _ = _timed(lambda blk=block: [baseline.process(f) for f in blk])
+                if b:
+                    ours.append(t_ours / PIPELINE_BLOCK)
+                    base.append(t_base / PIPELINE_BLOCK)
+        finally:
+            baseline.close()
+    return statistics.median(ours), statistics.median(base)
+
+
 def speed_report(results: Sequence[SpeedResult]) -> str:
-    """A Markdown table: per-stage ms, frames/s of ours and the baseline, and their ratio."""
+    """A Markdown table: per-stage ms, frames/s of ours (sequential and pipelined) and the baseline."""
     lines = [
-        "| size | model | segment ms | refine ms | compose ms | ours fps | baseline fps | speed-up |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
+        "| size | model | segment ms | refine ms | compose ms | ours fps | baseline fps | speed-up "
+        "| pipelined fps | baseline fps (blocks) | pipelined speed-up |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
+        pipelined = "| | | |"
+        if r.pipelined:
+            ratio = r.block_baseline / r.pipelined
+            pipelined = f"| {1000 / r.pipelined:.0f} | {1000 / r.block_baseline:.0f} | {ratio:.1f}x |"
         lines.append(
             f"| {r.size} | {r.model} | {r.segment:.2f} | {r.refine:.2f} | {r.compose:.2f} "
-            f"| {1000 / r.ours:.0f} | {1000 / r.baseline:.0f} | {r.baseline / r.ours:.1f}x |"
+            f"| {1000 / r.ours:.0f} | {1000 / r.baseline:.0f} | {r.baseline / r.ours:.1f}x {pipelined}"
         )
     return "\n".join(lines)
-
-
-# --- entry point --------------------------------------------------------------------------------
-
-
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="bgremove bench",
-        description="Measure speed (side by side with a naive baseline) or mask quality (against "
-        "hand-made masks) on the development data; prints a Markdown table.",
-    )
-    p.add_argument(
-        "suite",
-        nargs="?",
-        choices=("speed", "quality"),
-        default="speed",
-        help="What to measure (default: speed).",
-    )
-    p.add_argument(
-        "--data", type=Path, default=DEFAULT_DATA, help="Development data folder (default: ../shared/data)."
-    )
-    p.add_argument(
-        "--sizes", nargs="+", choices=tuple(SIZES), default=list(SIZES), help="Frame sizes to time."
-    )
-    models = [m.value for m in ModelName]
-    p.add_argument("--models", nargs="+", choices=models, default=models, help="Models to time.")
-    p.add_argument("--frames", type=int, default=140, help="Timed frames per speed run (the clip cycles).")
-    p.add_argument("--threads", type=int, default=None, help="cv2.setNumThreads value (default: OpenCV's).")
-    return p
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Print the chosen report as Markdown; return the process exit code."""
-    parser = _parser()
-    args = parser.parse_args(argv)
-    if args.frames < 1:
-        parser.error(f"--frames must be at least 1, not {args.frames}.")
-    if args.threads is not None:
-        cv2.setNumThreads(args.threads)
-    if args.suite == "quality":
-        print(quality_report(args.data))
-        return 0
-    frames, source = speed_frames(args.data)
-    results = [
-        measure_speed(frames, size, model, Settings(), args.frames)
-        for size in args.sizes
-        for model in args.models
-    ]
-    print(
-        f"Median of {args.frames} frames of {source} per row; default settings (blur, refinement on); "
-        f"OpenCV threads: {cv2.getNumThreads()}, CPUs: {cv2.getNumberOfCPUs()}.\n"
-    )
-    print(speed_report(results))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,12 +1,15 @@
 """``bgremove bench``: the speed and quality benchmarks of :mod:`bgremove_core.benchmark`.
 
-The benchmark owns its options; every argument after ``bench`` is handed to it unchanged, so
-``bgremove bench --help`` shows the benchmark's own help.
+The benchmark's options are its own (parsed here, not in the core, which only measures); every
+argument after ``bench`` is handed to :func:`main` unchanged, so ``bgremove bench --help``
+shows them. ``bench/pipeline_bench.py`` and ``bench/quality.py`` call :func:`main` too.
 """
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
+from pathlib import Path
 
 HELP = "Measure speed (side by side with a naive baseline) or mask quality; see 'bgremove bench --help'."
 
@@ -19,6 +22,67 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the benchmark with the arguments that followed ``bench``."""
-    from .. import benchmark
+    return main(args.extra)
 
-    return benchmark.main(args.extra)
+
+def _parser() -> argparse.ArgumentParser:
+    from ..benchmark import DEFAULT_DATA, SIZES
+    from ..settings import ModelName
+
+    p = argparse.ArgumentParser(
+        prog="bgremove bench",
+        description="Measure speed (side by side with a naive baseline, sequential and pipelined) or "
+        "mask quality (against hand-made masks) on the development data; prints a Markdown table.",
+    )
+    p.add_argument(
+        "suite",
+        nargs="?",
+        choices=("speed", "quality"),
+        default="speed",
+        help="What to measure (default: speed).",
+    )
+    p.add_argument(
+        "--data", type=Path, default=DEFAULT_DATA, help="Development data folder (default: ../shared/data)."
+    )
+    p.add_argument(
+        "--sizes", nargs="+", choices=tuple(SIZES), default=list(SIZES), help="Frame sizes to time."
+    )
+    models = [m.value for m in ModelName]
+    p.add_argument("--models", nargs="+", choices=models, default=models, help="Models to time.")
+    p.add_argument("--frames", type=int, default=140, help="Timed frames per speed run (the clip cycles).")
+    p.add_argument("--threads", type=int, default=None, help="cv2.setNumThreads value (default: OpenCV's).")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Print the chosen report as Markdown; return the process exit code."""
+    import cv2
+
+    from .. import benchmark
+    from ..settings import Settings
+
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.frames < 1:
+        parser.error(f"--frames must be at least 1, not {args.frames}.")
+    if args.threads is not None:
+        cv2.setNumThreads(args.threads)
+    if args.suite == "quality":
+        print(benchmark.quality_report(args.data))
+        return 0
+    frames, source = benchmark.speed_frames(args.data)
+    results = []
+    for size in args.sizes:
+        for model in args.models:
+            result = benchmark.measure_speed(frames, size, model, Settings(), args.frames)
+            result.pipelined, result.block_baseline = benchmark.measure_pipelined(
+                frames, size, model, Settings(), args.frames
+            )
+            results.append(result)
+    print(
+        f"Median of {args.frames} frames of {source} per row (pipelined: median over blocks of "
+        f"{benchmark.PIPELINE_BLOCK} frames); default settings (blur, refinement on); "
+        f"OpenCV threads: {cv2.getNumThreads()}, CPUs: {cv2.getNumberOfCPUs()}.\n"
+    )
+    print(benchmark.speed_report(results))
+    return 0

@@ -49,11 +49,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Make the clip, process it twice, write everything and say what was written."""
+    from ..filejob import VideoTarget, core_stages, write_video
     from ..media.democlip import demo_background, demo_frames
     from ..media.images import write_image
     from ..media.sheet import contact_sheet
-    from ..pipeline import Processor
-    from .render import VideoTarget, render_video
+    from .render import with_progress
 
     if not 0.5 <= args.seconds <= 30:
         raise SettingsError(f"--seconds must be between 0.5 and 30, not {args.seconds:g}.")
@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     background = out / "background.jpg"
     write_image(background, demo_background())
     input_video = out / "input.mp4"
-    render_video(frames, None, VideoTarget(input_video, SIZE, FPS), total=len(frames), quiet=True)
+    write_video(frames, None, VideoTarget(input_video, SIZE, FPS), expected=len(frames))
     written = [background, input_video]
 
     shown = sorted({round(i * (len(frames) - 1) / (SHEET_ROWS - 1)) for i in range(SHEET_ROWS)})
@@ -74,19 +74,19 @@ def run(args: argparse.Namespace) -> int:
     for name, settings in _runs(background):
         kept[name] = {}
 
-        def keep(index: int, result: Result, into: dict[int, Result] = kept[name]) -> None:
+        def keep(index: int, _frame: object, result: Result, into: dict[int, Result] = kept[name]) -> None:
             if index in shown:
                 into[index] = result
 
         video = out / f"{name}.mp4"
-        with Processor(settings) as processor:
-            stats = render_video(
-                frames,
-                processor,
-                VideoTarget(video, SIZE, FPS),
-                total=len(frames),
+        with core_stages(settings) as stages:
+            stats = with_progress(
+                lambda report, s=stages, v=video, k=keep: write_video(
+                    frames, s, VideoTarget(v, SIZE, FPS), expected=len(frames), progress=report, on_result=k
+                ),
+                len(frames),
+                video.name,
                 quiet=args.quiet,
-                on_frame=keep,
             )
         written.append(video)
         print(

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from bgremove_core import benchmark
+from bgremove_core.cli import bench
 
 
 def _square(x: int, size: int = 40) -> np.ndarray:
@@ -46,7 +47,7 @@ def test_at_size_scores_at_the_truth_size():
 
 
 def test_speed_bench_prints_a_table_with_ratios(capsys):
-    assert benchmark.main(["speed", "--sizes", "720p", "--models", "landscape", "--frames", "3"]) == 0
+    assert bench.main(["speed", "--sizes", "720p", "--models", "landscape", "--frames", "3"]) == 0
     out = capsys.readouterr().out
     assert "| 720p | landscape |" in out
     assert "x |" in out

@@ -1,0 +1,32 @@
+"""File jobs: a video or an image in, the same with its background replaced out, pipelined.
+
+- :mod:`.flow`: the thread chain with bounded queues, cancellation and a per-stage clock.
+- :mod:`.core`: the model and picture work, reached through one seam (:func:`core_stages`).
+- :mod:`.video` and :mod:`.job`: plan a file (check everything first), then run it atomically.
+"""
+
+from __future__ import annotations
+
+from .core import CoreStages, core_stages, opencv_threads, run_frames
+from .flow import Cancelled, Profile
+from .job import ImagePlan, Plan, plan_file, run_plan
+from .video import NO_FFMPEG, JobStats, VideoPlan, VideoTarget, check_video_target, write_video
+
+__all__ = [
+    "NO_FFMPEG",
+    "Cancelled",
+    "CoreStages",
+    "ImagePlan",
+    "JobStats",
+    "Plan",
+    "Profile",
+    "VideoPlan",
+    "VideoTarget",
+    "check_video_target",
+    "core_stages",
+    "opencv_threads",
+    "plan_file",
+    "run_frames",
+    "run_plan",
+    "write_video",
+]

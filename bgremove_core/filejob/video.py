@@ -1,0 +1,222 @@
+"""One video in, one video out: planned (everything checked) before any work, then run pipelined.
+
+A plan is cheap and refuses what can be refused up front (unreadable input, impossible output,
+an empty span), so a long run never fails at the end for a reason known at the start, and a
+batch can plan every file, total their frames, and skip what is already done. Running a plan is
+decode (ffmpeg) → segment → refine + compose → encode (ffmpeg), one thread each (see
+:mod:`.flow`), into a temporary file that becomes the output only once it is complete.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import MediaError, OutputError
+from ..media.atomic import atomic_output, check_output
+from ..media.ffmpeg import find_ffmpeg
+from ..media.formats import DEFAULT_PRESET, VideoOutput, video_output
+from ..media.video import VideoInfo, probe_video, read_frames
+from ..media.writer import FRAME_COUNT_SLACK, AudioSpan, FfmpegWriter, OpenCvWriter, VideoWriter
+from .core import CoreStages, ResultHook, core_chain
+from .flow import Profile, Stage, run_chain
+
+Progress = Callable[[int], None]
+"""Called with 1 after each frame is handed to the encoder (on the encoding thread)."""
+
+
+@dataclass(frozen=True)
+class VideoTarget:
+    """Where and how a video is written.
+
+    Attributes:
+        path: The final output file.
+        size: (width, height) of the frames.
+        fps: Frame rate.
+        audio: Where the sound comes from, or None for a silent video.
+        preset: libx264 speed preset.
+    """
+
+    path: Path
+    size: tuple[int, int]
+    fps: float
+    audio: AudioSpan | None = None
+    preset: str = DEFAULT_PRESET
+
+
+@dataclass(frozen=True)
+class JobStats:
+    """How a job went.
+
+    Attributes:
+        frames: Frames written.
+        expected: Frames the plan expected (a truncated input gives fewer).
+        seconds: Wall time, decode to final rename.
+        profile: Per-stage times (None for a still image).
+    """
+
+    frames: int
+    expected: int
+    seconds: float
+    profile: Profile | None = None
+
+    @property
+    def fps(self) -> float:
+        """Frames per second over the whole run."""
+        return self.frames / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def truncated(self) -> bool:
+        """Whether the input ended before the frames it declared."""
+        return self.frames < self.expected - FRAME_COUNT_SLACK
+
+
+@dataclass(frozen=True)
+class VideoPlan:
+    """A checked video job: the span of the input to read and the target to write."""
+
+    source: VideoInfo
+    first: int
+    count: int
+    target: VideoTarget
+
+
+def check_video_target(path: Path, *, alpha: bool) -> VideoOutput:
+    """The output's encoding, or an OutputError before any work (bad suffix, alpha without ffmpeg)."""
+    fmt = video_output(path, alpha=alpha)
+    if alpha and find_ffmpeg() is None:
+        raise OutputError(
+            f"Writing the transparent video {str(path)!r} needs ffmpeg, which is not on PATH; install ffmpeg."
+        )
+    return fmt
+
+
+def plan_video(
+    source: Path,
+    output: Path,
+    *,
+    alpha: bool,
+    reads: Iterable[Path] = (),
+    start: float | None = None,
+    end: float | None = None,
+    preset: str = DEFAULT_PRESET,
+    overwrite: bool = False,
+) -> VideoPlan:
+    """Check everything about turning ``source`` into ``output`` and return the plan.
+
+    Args:
+        source: The input video.
+        output: Where to write; its suffix picks the container.
+        alpha: Frames will be BGRA (transparent background).
+        reads: Other files the run reads (background, model), which ``output`` must not replace.
+        start: Seconds into the input to start at (None = the beginning).
+        end: Seconds into the input to stop at (None = the end).
+        preset: libx264 speed preset.
+        overwrite: Replace an existing output.
+
+    Raises:
+        MediaError: The input cannot be read as a video.
+        OutputError: The output cannot be written.
+        SettingsError: The span is empty or outside the video.
+    """
+    check_output(output, [source, *reads], overwrite=overwrite)
+    check_video_target(output, alpha=alpha)
+    info = probe_video(source)
+    first, count = info.span(start, end)
+    audio = AudioSpan(source, first / info.fps, count / info.fps)
+    target = VideoTarget(output, (info.width, info.height), info.fps, audio, preset)
+    return VideoPlan(info, first, count, target)
+
+
+def run_video(
+    plan: VideoPlan,
+    stages: CoreStages,
+    *,
+    cancel: threading.Event | None = None,
+    progress: Progress | None = None,
+) -> JobStats:
+    """Decode, process and encode ``plan`` pipelined; the output appears only when complete.
+
+    Raises:
+        Cancelled: ``cancel`` was set first (nothing is left behind).
+        MediaError: The input gave no frame, or broke part-way.
+        OutputError: The output cannot be encoded or written.
+    """
+    frames = read_frames(plan.source, plan.first, plan.count, find_ffmpeg())
+    return write_video(frames, stages, plan.target, expected=plan.count, cancel=cancel, progress=progress)
+
+
+def write_video(
+    frames: Iterable[np.ndarray],
+    stages: CoreStages | None,
+    target: VideoTarget,
+    *,
+    expected: int,
+    cancel: threading.Event | None = None,
+    progress: Progress | None = None,
+    on_result: ResultHook | None = None,
+) -> JobStats:
+    """Process ``frames`` with ``stages`` (None = copy them unchanged) into ``target``, atomically.
+
+    Raises:
+        Cancelled: ``cancel`` was set first.
+        MediaError: ``frames`` was empty.
+        OutputError: The file cannot be encoded or written.
+    """
+    alpha = stages is not None and stages.alpha
+    chain = core_chain(stages, on_result) if stages is not None else []
+    written = 0
+    started = time.perf_counter()
+    with atomic_output(target.path) as temp:
+        writer = _open_writer(temp, target, alpha=alpha)
+
+        def encode(frame: np.ndarray) -> None:
+            nonlocal written
+            writer.write(frame)
+            written += 1
+            if progress is not None:
+                progress(1)
+
+        def close() -> None:
+            if written == 0:
+                raise MediaError(
+                    f"No frame could be read for {str(target.path)!r}; the input may be truncated."
+                )
+            writer.close()
+
+        try:
+            profile = run_chain(frames, [*chain, Stage("encode", encode, close)], cancel=cancel)
+        except BaseException:
+            writer.abort()
+            raise
+    return JobStats(written, expected, time.perf_counter() - started, profile)
+
+
+def _open_writer(temp: Path, target: VideoTarget, *, alpha: bool) -> VideoWriter:
+    fmt = check_video_target(target.path, alpha=alpha)
+    ffmpeg = find_ffmpeg()
+    if ffmpeg is None:
+        return OpenCvWriter(temp, target.path, fmt, target.size, target.fps)
+    return FfmpegWriter(
+        temp,
+        target.path,
+        fmt,
+        target.size,
+        target.fps,
+        alpha=alpha,
+        audio=target.audio,
+        preset=target.preset,
+        ffmpeg=ffmpeg,
+    )
+
+
+NO_FFMPEG = (
+    "ffmpeg is not on PATH, so videos are encoded by OpenCV's own encoder (larger files) and without "
+    "sound; install ffmpeg for H.264 video that keeps the input's audio."
+)
+"""The warning a command prints once when it will write video without ffmpeg."""
