@@ -30,6 +30,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bgremove_core.limits import BACKGROUND_CAPACITY, FRAME_CAPACITY, MASK_CAPACITY, TEXT_CAPACITY
+
 _MAILBOX_HEAD = struct.Struct("<IIQ")  # latest slot, unused, publication count
 _SLOT_HEAD = struct.Struct("<Q")  # sequence number (odd while being written)
 META_FIELDS = 24
@@ -43,14 +45,10 @@ MAGIC = 0x4D524742  # "BGRM"
 VERSION = 2
 _FILE_HEAD = struct.Struct("<II")
 
-# Largest payload of each mailbox: a 4K BGRA frame, a refined mask (<= 640 px wide) plus the small
-# background picture, a background picture capped at 1080p BGRA, settings JSON, a status sentence,
-# and nothing for the heartbeat (its publication count is the beat the supervisor watches).
-FRAME_CAPACITY = 3840 * 2160 * 4 + 4096
-MASK_CAPACITY = 1024 * 1024 + 640 * 640 * 4
-BACKGROUND_CAPACITY = 1920 * 1080 * 4
-TEXT_CAPACITY = 16 * 1024
-
+# Largest payload of each mailbox, all derived from the one size rule in bgremove_core.limits: a 4K
+# frame, a mask at the work size with its companion pictures, a background picture, settings JSON,
+# a status sentence, and nothing for the heartbeat (its publication count is the beat the
+# supervisor watches).
 MAILBOXES: tuple[tuple[str, int], ...] = (
     ("frames", FRAME_CAPACITY),
     ("masks", MASK_CAPACITY),

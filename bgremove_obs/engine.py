@@ -5,8 +5,10 @@ none of it; everything runs on one thread because MediaPipe is not thread-safe.
 
 - Take the newest frame from the channel (older ones were overwritten: latest wins), at most
   ``max_fps`` times per second.
-- Segment and refine it at the work size (<= 640 px wide); publish the mask and, in blur mode,
-  the small halo-free blurred background that the GPU scales up.
+- Segment and refine it at the work size (``limits.work_size``); publish the mask and, in blur
+  mode, the small halo-free blurred background that the GPU scales up. A message its mailbox
+  refuses (it cannot happen with sizes from ``limits``, which also size the mailboxes, but a
+  silent refusal once left portrait sources without a mask) becomes a status sentence.
 - In image/video mode, publish the cover-fitted background picture when it changes; a file that
   cannot be read becomes a status sentence and the blurred background is shown instead.
 - When settings change while no frames arrive (a paused video), redo the last frame so the
@@ -27,6 +29,7 @@ import numpy as np
 from bgremove_core.backgrounds import BackgroundSource, VideoBackground, open_background
 from bgremove_core.compose import blur_background_small, light_wrap_maps
 from bgremove_core.errors import MediaError, ModelError
+from bgremove_core.limits import TEXT_CAPACITY, picture_size
 from bgremove_core.refine import Refiner
 from bgremove_core.segment import Segmenter
 from bgremove_core.settings import Background, Settings
@@ -35,7 +38,6 @@ from .channel import Channel
 from .convert import to_bgr
 from .protocol import BackgroundMeta, FrameMeta, Level, Look, SettingsMeta, parse
 
-PICTURE_MAX_WIDTH = 1920
 _MASK_KEYS = ("model", "model_path", "threshold", "edge_softness", "smoothing", "edge_refine", "feather",
               "grow", "min_region")  # fmt: skip
 _PICTURE_KEYS = ("background", "image", "video")
@@ -62,6 +64,7 @@ class Worker:
         self._refiner = Refiner(self._settings)
         self._picture_source: BackgroundSource | None = None
         self._picture_error = ""
+        self._publish_error = ""
         self._picture_sent: tuple = ()
         self._picture = np.zeros((1, 1, 3), np.uint8)
         self._last: tuple | None = None
@@ -113,11 +116,12 @@ class Worker:
     def say(self, level: int, text: str) -> None:
         if (level, text) != self._status:
             self._status = (level, text)
-            self._channel.status.publish((level,), [text.encode()])
+            encoded = text.encode()[:TEXT_CAPACITY].decode("utf-8", "ignore").encode()
+            self._channel.status.publish((level,), [encoded])
 
     def _report(self) -> None:
         """Publish what is wrong right now (an empty OK clears an earlier sentence)."""
-        problems = " ".join(p for p in (self._model_error, self._picture_error) if p)
+        problems = " ".join(p for p in (self._model_error, self._picture_error, self._publish_error) if p)
         self.say(Level.ERROR if problems else Level.OK, problems)
 
     def step(self) -> bool:
@@ -165,9 +169,10 @@ class Worker:
             aux_h, aux_w, wrap = *aux.shape[:2], 1
             parts += [aux.reshape(-1), weight.reshape(-1)]
         mask_h, mask_w = alpha.shape
-        self._channel.masks.publish(
+        sent = self._channel.masks.publish(
             (meta.number, mask_w, mask_h, aux_w, aux_h, look, self._generation, wrap), parts
         )
+        self._publish_error = "" if sent else _refused("mask", meta.width, meta.height)
 
     def _backdrop(self, frame: np.ndarray, look: Look) -> np.ndarray:
         """The new background at the frame's work size, the light-wrap glow's source."""
@@ -180,8 +185,7 @@ class Worker:
         """Publish the replacement picture (once per size for images, every frame for videos)."""
         if self._picture_source is None:
             return False
-        if width > PICTURE_MAX_WIDTH:
-            width, height = PICTURE_MAX_WIDTH, max(1, round(height * PICTURE_MAX_WIDTH / width))
+        width, height = picture_size(width, height)
         key = (width, height)
         video = isinstance(self._picture_source, VideoBackground)
         if key == self._picture_sent and not video:
@@ -193,7 +197,9 @@ class Worker:
             self._picture_error = f"{error} Showing the blurred background instead."
             self._picture_source = None
             return False
-        self._channel.backgrounds.publish(BackgroundMeta(width, height), [picture.reshape(-1)])
+        if not self._channel.backgrounds.publish(BackgroundMeta(width, height), [picture.reshape(-1)]):
+            self._picture_error = _refused("background picture", width, height)
+            return False
         self._picture_sent = key
         return True
 
@@ -201,3 +207,11 @@ class Worker:
         self._segmenter.close()
         if self._picture_source is not None:
             self._picture_source.close()
+
+
+def _refused(what: str, width: int, height: int) -> str:
+    """The sentence for a message its mailbox refused (a bug: ``limits`` sizes both)."""
+    return (
+        f"The {what} for {width}x{height} frames does not fit the channel to OBS, so it is not "
+        "shown. Please report this with the source's size."
+    )
