@@ -23,7 +23,7 @@ from .backgrounds import BackgroundSource, open_background
 from .frames import Workspace, downscale
 from .limits import BLUR_MAX_SIDE
 from .resources import Closeable
-from .settings import Background, Settings
+from .settings import Background, Settings, Stage, changed_stages
 
 _OUTLINE = np.ones((3, 3), np.uint8)
 """Dilation applied to the small mask: outline pixels mix person and background colours after
@@ -50,13 +50,7 @@ class Compositor(Closeable):
         The new background is opened before the old one is closed, so a bad file raises and
         leaves the compositor working with the previous background.
         """
-        old = self._settings
-        if (settings.background, settings.image, settings.video, settings.colour) != (
-            old.background,
-            old.image,
-            old.video,
-            old.colour,
-        ):
+        if Stage.BACKGROUND in changed_stages(self._settings, settings):
             background = open_background(settings)
             if self._background is not None:
                 self._background.close()

@@ -1,46 +1,42 @@
-"""The worker's engine: segment, refine and prepare background pictures for one filter.
+"""The worker's side of the channel: drive the core's mask engine and send OBS what it draws.
 
-Builds on the core (Segmenter, Refiner, backgrounds, ``blur_background_small``) and re-implements
-none of it; everything runs on one thread because MediaPipe is not thread-safe.
+The mask itself (model, refinement, the max-fps throttle, swapping the model, what a setting
+change invalidates) is :class:`bgremove_core.engine.MaskEngine`, the same engine ``bgremove
+live`` and the file commands drive; this module only moves frames, masks and pictures over the
+:class:`~bgremove_obs.channel.Channel` and turns problems into status sentences. Everything runs
+on one thread because MediaPipe is not thread-safe.
 
-- Take the newest frame from the channel (older ones were overwritten: latest wins), at most
-  ``max_fps`` times per second.
-- Segment and refine it at the work size (``limits.work_size``); publish the mask and, in blur
-  mode, the small halo-free blurred background that the GPU scales up. A message its mailbox
-  refuses (it cannot happen with sizes from ``limits``, which also size the mailboxes, but a
-  silent refusal once left portrait sources without a mask) becomes a status sentence.
+- Take the newest frame from the channel (older ones were overwritten: latest wins) when the
+  engine is due (``max_fps``).
+- Publish the mask at the work size (``limits.work_size``) and, in blur mode, the small
+  halo-free blurred background that the GPU scales up. A message its mailbox refuses (it cannot
+  happen with sizes from ``limits``, which also size the mailboxes, but a silent refusal once
+  left portrait sources without a mask) becomes a status sentence.
 - In image/video mode, publish the cover-fitted background picture when it changes; a file that
   cannot be read becomes a status sentence and the blurred background is shown instead.
 - When settings change while no frames arrive (a paused video), redo the last frame so the
-  picture follows the settings anyway.
-- A model that cannot be loaded (missing or corrupt custom file) keeps the previous model
-  running; the reason stays in the status until the model setting changes, so a user who opens
-  the properties later still reads it.
+  picture follows the settings anyway (the mask only if they invalidate it).
+- A model that cannot be loaded keeps the previous model running; the reason stays in the status
+  until the model setting changes, so a user who opens the properties later still reads it.
 """
 
 from __future__ import annotations
 
 import json
-import time
 
 import cv2
 import numpy as np
 
 from bgremove_core.backgrounds import BackgroundSource, VideoBackground, open_background
 from bgremove_core.compose import blur_background_small, light_wrap_maps
-from bgremove_core.errors import MediaError, ModelError
+from bgremove_core.engine import MaskEngine
+from bgremove_core.errors import MediaError
 from bgremove_core.limits import TEXT_CAPACITY, picture_size
-from bgremove_core.refine import Refiner
-from bgremove_core.segment import Segmenter
-from bgremove_core.settings import Background, Settings
+from bgremove_core.settings import Background, Settings, Stage
 
 from .channel import Channel
 from .convert import to_bgr
 from .protocol import BackgroundMeta, FrameMeta, Level, Look, SettingsMeta, parse
-
-_MASK_KEYS = ("model", "model_path", "threshold", "edge_softness", "smoothing", "edge_refine", "feather",
-              "grow", "min_region")  # fmt: skip
-_PICTURE_KEYS = ("background", "image", "video")
 
 _LOOKS = {
     Background.BLUR: Look.BLUR,
@@ -56,56 +52,38 @@ class Worker:
 
     def __init__(self, channel: Channel) -> None:
         self._channel = channel
-        self._settings = Settings()
+        self._engine = MaskEngine()
         self._generation = 0
-        self._model = (self._settings.model, self._settings.model_path)
-        self._segmenter = Segmenter(*self._model)
-        self._model_error = ""
-        self._refiner = Refiner(self._settings)
         self._picture_source: BackgroundSource | None = None
         self._picture_error = ""
         self._publish_error = ""
-        self._picture_sent: tuple = ()
+        self._picture_sent: tuple[int, int] | None = None
         self._picture = np.zeros((1, 1, 3), np.uint8)
-        self._last: tuple | None = None
+        self._last: tuple[np.ndarray, np.ndarray, FrameMeta] | None = None
         self._status: tuple[int, str] = (Level.OK, "")
-        self._last_start = 0.0
+
+    @property
+    def _settings(self) -> Settings:
+        return self._engine.settings
 
     # ------------------------------------------------------------------ settings
-    def _poll_settings(self) -> tuple[bool, bool]:
-        """Apply new settings if any; returns (changed at all, mask must be recomputed)."""
+    def _poll_settings(self) -> frozenset[Stage] | None:
+        """Apply new settings if any arrived; returns what they invalidate (None: none arrived)."""
         message = self._channel.settings.read()
         if message is None:
-            return False, False
+            return None
         self._generation = parse(SettingsMeta, message.meta).generation
         new = Settings.from_mapping(json.loads(bytes(message.payload)), ignore_unknown=True)
-        old, self._settings = self._settings, new
-        self._load_model((new.model, new.model_path))
-        self._refiner.update(new)
-        if tuple(getattr(old, k) for k in _PICTURE_KEYS) != tuple(getattr(new, k) for k in _PICTURE_KEYS):
+        stages = self._engine.update(new)
+        if Stage.BACKGROUND in stages:
             self._open_picture()
-        mask_changed = any(getattr(old, k) != getattr(new, k) for k in _MASK_KEYS)
-        return True, mask_changed
-
-    def _load_model(self, wanted: tuple[str, str]) -> None:
-        """Switch to the wanted model, or keep the running one and say why it could not load."""
-        if wanted == self._model:
-            self._model_error = ""
-            return
-        try:
-            segmenter = Segmenter(*wanted)
-        except ModelError as error:
-            self._model_error = f"{str(error).rstrip('.')}. Still using the previous model."
-            return
-        self._segmenter.close()
-        self._segmenter, self._model, self._model_error = segmenter, wanted, ""
-        self._refiner.reset()
+        return stages
 
     def _open_picture(self) -> None:
         if self._picture_source is not None:
             self._picture_source.close()
-        self._picture_source, self._picture_error, self._picture_sent = None, "", ()
-        if _LOOKS.get(self._settings.background) != Look.PICTURE:
+        self._picture_source, self._picture_error, self._picture_sent = None, "", None
+        if _LOOKS.get(Background(self._settings.background)) != Look.PICTURE:
             return
         try:
             self._picture_source = open_background(self._settings)
@@ -121,31 +99,27 @@ class Worker:
 
     def _report(self) -> None:
         """Publish what is wrong right now (an empty OK clears an earlier sentence)."""
-        problems = " ".join(p for p in (self._model_error, self._picture_error, self._publish_error) if p)
+        model = self._engine.model_error
+        model_error = f"{str(model).rstrip('.')}. Still using the previous model." if model else ""
+        problems = " ".join(p for p in (model_error, self._picture_error, self._publish_error) if p)
         self.say(Level.ERROR if problems else Level.OK, problems)
 
     def step(self) -> bool:
         """Do one unit of work; False when there was nothing to do."""
-        changed, mask_changed = self._poll_settings()
-        if changed:
+        stages = self._poll_settings()
+        if stages is not None:
             self._report()
-        max_fps = self._settings.max_fps
-        if max_fps and time.monotonic() < self._last_start + 1.0 / max_fps and not changed:
+        elif self._engine.wait_time() > 0:
             return False
         message = self._channel.frames.read()
         if message is not None:
-            self._last_start = time.monotonic()
             meta = parse(FrameMeta, message.meta)
             frame = to_bgr(meta, memoryview(message.payload))
-            if self._last is not None and self._last[0].shape != frame.shape:
-                self._refiner.reset()
-            alpha = self._refiner.refine(self._segmenter.segment(frame), frame)
-            self._last = (frame, alpha, meta)
-        elif changed and self._last is not None:
-            frame, alpha, meta = self._last
-            if mask_changed:
-                alpha = self._refiner.refine(self._segmenter.segment(frame), frame)
-                self._last = (frame, alpha, meta)
+            self._last = (frame, self._engine.mask(frame), meta)
+        elif stages is not None and self._last is not None:
+            if Stage.MASK in stages:
+                frame, _, meta = self._last
+                self._last = (frame, self._engine.mask(frame), meta)
         else:
             return False
         self._publish(*self._last)
@@ -153,7 +127,7 @@ class Worker:
         return True
 
     def _publish(self, frame: np.ndarray, alpha: np.ndarray, meta: FrameMeta) -> None:
-        look = _LOOKS.get(self._settings.background, Look.BLUR)
+        look = _LOOKS.get(Background(self._settings.background), Look.BLUR)
         if look == Look.PICTURE and not self._send_picture(meta.width, meta.height):
             look = Look.BLUR
         parts = [alpha.reshape(-1)]
@@ -204,7 +178,7 @@ class Worker:
         return True
 
     def close(self) -> None:
-        self._segmenter.close()
+        self._engine.close()
         if self._picture_source is not None:
             self._picture_source.close()
 

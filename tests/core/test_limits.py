@@ -49,7 +49,3 @@ def test_every_mask_message_fits_its_mailbox(width: int, height: int) -> None:
 def test_every_background_picture_fits_its_mailbox(width: int, height: int) -> None:
     w, h = limits.picture_size(width, height)
     assert w * h * 4 <= limits.BACKGROUND_CAPACITY
-
-
-def test_a_4k_frame_fits_in_either_orientation() -> None:
-    assert 3840 * 2160 * 4 < limits.FRAME_CAPACITY

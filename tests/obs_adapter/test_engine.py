@@ -118,7 +118,9 @@ def test_every_aspect_gets_a_mask_that_finds_the_person(
     assert (meta.mask_width, meta.mask_height) == work_size(width, height)
     expected = _fit_into(truth, meta.mask_width, meta.mask_height)
     assert _iou(mask, expected) >= MIN_IOU
-    assert meta.look == {"blur": Look.BLUR, "transparent": Look.TRANSPARENT, "colour": Look.COLOUR}[background]
+    assert (
+        meta.look == {"blur": Look.BLUR, "transparent": Look.TRANSPARENT, "colour": Look.COLOUR}[background]
+    )
     if background == "blur":
         assert (meta.aux_width, meta.aux_height) == (meta.mask_width, meta.mask_height)
     assert channel.status.count() == 0 or not _status(channel)[1], "no problem to report"
@@ -154,3 +156,32 @@ def test_the_status_sentence_is_cut_to_fit(channel: Channel, worker: Worker) -> 
     worker.say(Level.ERROR, "é" * channel.status.capacity)
     level, text = _status(channel)
     assert level == Level.ERROR and 0 < len(text.encode()) <= channel.status.capacity
+
+
+def test_settings_redo_the_last_frame_while_no_frames_arrive(
+    channel: Channel, worker: Worker, person
+) -> None:
+    """A paused video: the picture still follows the settings (mask redone only when needed)."""
+    _send_frame(channel, _fit_into(person[0], 1080, 1920))
+    meta, loose = _mask(channel, worker)
+    _send_settings(channel, Settings(threshold=0.95, edge_softness=0.0, feather=0), generation=7)
+    _run_until(worker, lambda: channel.masks.count() > 1)
+    message = channel.masks.read()
+    assert message is not None
+    again = parse(MaskMeta, message.meta)
+    assert (again.frame_number, again.settings_generation) == (meta.frame_number, 7)
+    tight = np.frombuffer(message.payload, np.uint8, again.mask_width * again.mask_height)
+    assert (tight > 127).sum() < (loose > 127).sum(), "a higher threshold keeps fewer pixels"
+
+
+def test_a_model_that_cannot_load_is_reported_and_the_old_one_kept(
+    channel: Channel, worker: Worker, person, tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken.tflite"
+    broken.write_bytes(b"not a model")
+    _send_settings(channel, Settings(model_path=str(broken)))
+    _send_frame(channel, _fit_into(person[0], 720, 1280))
+    meta, mask = _mask(channel, worker)
+    level, text = _status(channel)
+    assert level == Level.ERROR and "Still using the previous model" in text
+    assert _iou(mask, _fit_into(person[1], meta.mask_width, meta.mask_height)) >= MIN_IOU
