@@ -166,6 +166,7 @@ class RealtimeProcessor(Closeable):
                     if self._closed:
                         return
                     frame, number, self._frame = self._frame, self._frame_number, None
+                    assert frame is not None  # what the wait above waited for
                     settings, self._pending_settings = self._pending_settings, None
                 if settings is not None:
                     engine.update(settings)

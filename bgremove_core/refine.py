@@ -108,7 +108,8 @@ class Refiner:
             cv2.add(q, b_up, dtype=cv2.CV_8U, dst=ramp)
         else:
             b_up = cv2.resize((prob - lo) * gain, (rw, rh), dst=work.get("b", size, np.float32))
-            cv2.add(b_up, 0.0, dtype=cv2.CV_8U, dst=ramp)
+            # Saturating float -> uint8 conversion; OpenCV's stubs lack the scalar overload.
+            cv2.add(b_up, 0.0, dtype=cv2.CV_8U, dst=ramp)  # type: ignore[call-overload]
         alpha = cv2.LUT(ramp, _SMOOTHSTEP, dst=work.get("alpha", size))
 
         px = rh / 720.0

@@ -130,18 +130,18 @@ class Worker:
         look = _LOOKS.get(Background(self._settings.background), Look.BLUR)
         if look == Look.PICTURE and not self._send_picture(meta.width, meta.height):
             look = Look.BLUR
-        parts = [alpha.reshape(-1)]
+        parts = [alpha.reshape(-1).data]
         aux_w = aux_h = wrap = 0
         if look == Look.BLUR:  # at mask size with the mask as alpha: the GPU samples one texture
             blurred = blur_background_small(frame, alpha, self._settings.blur_strength)
             aux = cv2.merge((*cv2.split(cv2.resize(blurred, alpha.shape[::-1])), alpha))
             aux_h, aux_w = aux.shape[:2]
-            parts.append(aux.reshape(-1))
+            parts.append(aux.reshape(-1).data)
         elif look in (Look.COLOUR, Look.PICTURE) and self._settings.light_wrap > 0:
             glow, weight = light_wrap_maps(self._backdrop(frame, look), alpha, self._settings.light_wrap)
             aux = cv2.cvtColor(glow, cv2.COLOR_BGR2BGRA)
-            aux_h, aux_w, wrap = *aux.shape[:2], 1
-            parts += [aux.reshape(-1), weight.reshape(-1)]
+            (aux_h, aux_w), wrap = aux.shape[:2], 1
+            parts += [aux.reshape(-1).data, weight.reshape(-1).data]
         mask_h, mask_w = alpha.shape
         sent = self._channel.masks.publish(
             (meta.number, mask_w, mask_h, aux_w, aux_h, look, self._generation, wrap), parts
@@ -171,7 +171,7 @@ class Worker:
             self._picture_error = f"{error} Showing the blurred background instead."
             self._picture_source = None
             return False
-        if not self._channel.backgrounds.publish(BackgroundMeta(width, height), [picture.reshape(-1)]):
+        if not self._channel.backgrounds.publish(BackgroundMeta(width, height), [picture.reshape(-1).data]):
             self._picture_error = _refused("background picture", width, height)
             return False
         self._picture_sent = key

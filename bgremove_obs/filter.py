@@ -29,7 +29,7 @@ from bgremove_core.settings import Settings
 
 from . import libobs, properties
 from .formats import FORMATS, plane_sizes
-from .gpu import GpuCompositor
+from .gpu import GpuCompositor, Texture
 from .lag import MaskAge
 from .protocol import COLOUR_INFO, BackgroundMeta, Level, Look, MaskMeta, StatusMeta, parse
 from .readback import Readback
@@ -80,7 +80,8 @@ class BackgroundFilter:
         self._mask: MaskMeta | None = None
         self._gpu = GpuCompositor(lib, runtime.effect_path)
         self._readback = Readback(lib)
-        self.settings, self._problems = Settings(), ()
+        self.settings = Settings()
+        self._problems: tuple[str, ...] = ()
         self._worker = WorkerProcess(runtime.python, runtime.code_root, self.log) if runtime.python else None
         if runtime.problem:
             self.log(runtime.problem, libobs.LOG_WARNING)
@@ -241,7 +242,7 @@ class BackgroundFilter:
             meta = parse(BackgroundMeta, picture.meta)
             self._gpu.picture.upload(picture.payload, 0, meta.width, meta.height, 4)
 
-    def _technique(self, look: Look) -> tuple[str, object]:
+    def _technique(self, look: Look) -> tuple[str, Texture]:
         if self.settings.show_mask:
             return "Mask", self._gpu.aux
         if look == Look.BLUR:

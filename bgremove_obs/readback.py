@@ -71,6 +71,9 @@ class Readback:
         data, linesize = ctypes.c_void_p(), ctypes.c_uint32()
         if not lib.gs_stagesurface_map(self._stage, ctypes.byref(data), ctypes.byref(linesize)):
             return False
+        if not data.value:  # mapped, yet no memory: nothing to read, but the map must be undone
+            lib.gs_stagesurface_unmap(self._stage)
+            return False
         try:
             consume(data.value, linesize.value, *size)
         finally:
