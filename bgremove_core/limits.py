@@ -20,7 +20,7 @@ WORK_MAX_SIDE = 640
 upscale and the default feather the eye cannot tell the mask from one refined at full size."""
 
 BLUR_MAX_SIDE = 320
-"""Longest side the background is blurred at (``compose.BLUR_WORK_WIDTH``): a blurred picture
+"""Longest side the background is blurred at (used by ``compose.blur_background_small``): a blurred picture
 has no detail a bilinear upscale could lose."""
 
 PICTURE_MAX_SIDE = 1920
