@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast test-obs-matrix check lint bench bench-reliability soak screenshots system-deps clean
+.PHONY: demo test test-fast test-obs-matrix check lint typecheck bench bench-reliability soak screenshots system-deps clean
 
 $(STAMP): requirements/runtime.txt requirements/demo.txt requirements/test.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,7 +40,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-check: lint test
+# Types of the product packages ([tool.mypy] in pyproject.toml says which files and how strict).
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+check: lint typecheck test
 
 bench: $(STAMP)
 	$(BIN)/bgremove bench

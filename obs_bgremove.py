@@ -6,6 +6,7 @@ package cannot be imported, the Scripts panel and the log say why instead of a t
 """
 
 import sys
+import types
 from pathlib import Path
 
 _REPO = str(Path(__file__).resolve().parent)
@@ -14,6 +15,7 @@ if _REPO not in sys.path:
 for _name in [name for name in sys.modules if name.split(".")[0] == "bgremove_obs"]:
     del sys.modules[_name]
 
+_script: types.ModuleType | None
 try:
     from bgremove_obs import script as _script
 

@@ -19,7 +19,9 @@ import statistics
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 import cv2
 import numpy as np
@@ -237,6 +239,7 @@ def quality_report(data: Path = DEFAULT_DATA, settings: Settings | None = None) 
             clip_scores = score_clip(segmenter, variants, data)
             raw_flicker = clip_scores["raw"].flicker
             for variant, sc in clip_scores.items():
+                assert sc.flicker is not None and raw_flicker  # score_clip sets it for every variant
                 lines.append(
                     f"| {model} | lucia (70) | {variant} | {sc.iou:.3f} | {sc.boundary_f:.3f} "
                     f"| {sc.flicker:.4f} | {sc.flicker / raw_flicker:.2f} |"
@@ -302,7 +305,10 @@ class SpeedResult:
     block_baseline: float = 0.0
 
 
-def _timed(fn: Callable[[], object]) -> tuple[float, object]:
+_T = TypeVar("_T")
+
+
+def _timed(fn: Callable[[], _T]) -> tuple[float, _T]:
     start = time.perf_counter()
     out = fn()
     return (time.perf_counter() - start) * 1000.0, out
@@ -320,10 +326,10 @@ def measure_speed(
     try:
         for i in range(count + _WARM_UP):
             frame = scaled[i % len(scaled)]
-            t_seg, prob = _timed(lambda f=frame: segmenter.segment(f))
-            t_ref, alpha = _timed(lambda p=prob, f=frame: refiner.refine(p, f))
-            t_com, _ = _timed(lambda f=frame, a=alpha: compositor.compose(f, a))
-            t_base, _ = _timed(lambda f=frame: baseline.process(f))
+            t_seg, prob = _timed(partial(segmenter.segment, frame))
+            t_ref, alpha = _timed(partial(refiner.refine, prob, frame))
+            t_com, _ = _timed(partial(compositor.compose, frame, alpha))
+            t_base, _ = _timed(partial(baseline.process, frame))
             if i >= _WARM_UP:
                 for key, t in zip(times, (t_seg, t_ref, t_com, t_seg + t_ref + t_com, t_base), strict=True):
                     times[key].append(t)

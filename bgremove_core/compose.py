@@ -2,8 +2,10 @@
 
 Choices that keep it fast and clean (measurements in docs/PERFORMANCE.md):
 
-- Blur is computed at a reduced resolution (the frame halved to 320 px wide or less), because a
-  blurred picture has no detail a bilinear upscale could lose; that is 16-64x fewer pixels.
+- Blur is computed at a reduced resolution (the frame halved until its long side is at most
+  ``limits.BLUR_MAX_SIDE``, 320 px: 720p blurs at 320x180, 1080p at 240x135), because a blurred
+  picture has no detail a bilinear upscale could lose; that is 16-64x fewer pixels. Blur strength
+  is scaled to it so the look does not depend on the frame size.
 - Blur is *mask-weighted* (normalised convolution): the person's pixels are all but left out of
   the average, so the person's colours never smear into the background around them (no halo).
 - The blend is two saturating uint8 multiplies and an add in OpenCV, exact at alpha 0 and 255
@@ -19,13 +21,9 @@ import numpy as np
 
 from .backgrounds import BackgroundSource, open_background
 from .frames import Workspace, downscale
+from .limits import BLUR_MAX_SIDE
 from .resources import Closeable
-from .settings import Background, Settings
-
-BLUR_WORK_WIDTH = 320
-"""Widest resolution the background is blurred at (the frame is halved until it fits: 720p blurs
-at 320x180, 1080p at 240x135); blur strength is scaled to it so the look does not depend on the
-frame size."""
+from .settings import Background, Settings, Stage, changed_stages
 
 _OUTLINE = np.ones((3, 3), np.uint8)
 """Dilation applied to the small mask: outline pixels mix person and background colours after
@@ -52,13 +50,7 @@ class Compositor(Closeable):
         The new background is opened before the old one is closed, so a bad file raises and
         leaves the compositor working with the previous background.
         """
-        old = self._settings
-        if (settings.background, settings.image, settings.video, settings.colour) != (
-            old.background,
-            old.image,
-            old.video,
-            old.colour,
-        ):
+        if Stage.BACKGROUND in changed_stages(self._settings, settings):
             background = open_background(settings)
             if self._background is not None:
                 self._background.close()
@@ -122,7 +114,7 @@ def blur_background(
 def blur_background_small(
     frame: np.ndarray, alpha: np.ndarray, strength: int, work: Workspace | None = None
 ) -> np.ndarray:
-    """The halo-free blurred background at the reduced blur resolution (at most BLUR_WORK_WIDTH wide).
+    """The halo-free blurred background at the reduced blur resolution (long side <= BLUR_MAX_SIDE).
 
     ``strength`` is a blur radius in pixels of a 720p picture. The colours, premultiplied by a
     background weight (1 for background, _PERSON_WEIGHT for the person), and the weight itself
@@ -131,9 +123,9 @@ def blur_background_small(
     own because the OBS filter uploads this small picture and lets the GPU scale it up.
     """
     work = work or Workspace()
-    small = downscale(frame, BLUR_WORK_WIDTH)
+    small = downscale(frame, BLUR_MAX_SIDE)
     sh, sw = small.shape[:2]
-    small_alpha = downscale(alpha, BLUR_WORK_WIDTH)
+    small_alpha = downscale(alpha, BLUR_MAX_SIDE)
     if small_alpha.shape != (sh, sw):
         small_alpha = cv2.resize(small_alpha, (sw, sh), interpolation=cv2.INTER_AREA)
     shape4 = (sh, sw, 4)
@@ -172,12 +164,12 @@ def light_wrap_maps(
     so the person's interior and the background itself are left untouched. Exposed on its own
     because the OBS filter uploads these two and lets the GPU scale them up and blend.
     """
-    small_alpha = downscale(alpha, BLUR_WORK_WIDTH)
+    small_alpha = downscale(alpha, BLUR_MAX_SIDE)
     a = small_alpha.astype(np.float32) * (1 / 255)
     ksize = _stack_ksize(max(1.0, small_alpha.shape[0] / 60))
     spread = cv2.stackBlur(1.0 - a, ksize)
     wrap = cv2.convertScaleAbs(spread * a, alpha=255.0 * 2.0 * amount)
-    glow = cv2.stackBlur(downscale(background, BLUR_WORK_WIDTH), ksize)
+    glow = cv2.stackBlur(downscale(background, BLUR_MAX_SIDE), ksize)
     return glow, wrap
 
 

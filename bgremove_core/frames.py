@@ -10,6 +10,7 @@ import cv2
 import numpy as np
 
 from .errors import MediaError
+from .limits import WORK_MAX_SIDE
 
 
 def check_frame(frame: object, *, name: str = "frame") -> np.ndarray:
@@ -28,12 +29,22 @@ def check_frame(frame: object, *, name: str = "frame") -> np.ndarray:
     return frame
 
 
-def downscale(frame: np.ndarray, max_width: int) -> np.ndarray:
-    """Halve ``frame`` with area averaging until it is at most ``max_width`` wide."""
-    while frame.shape[1] > max_width:
+def downscale(frame: np.ndarray, max_side: int) -> np.ndarray:
+    """Halve ``frame`` with area averaging until neither side exceeds ``max_side``.
+
+    The long side, not the width, so portrait frames get the same pixel budget as landscape ones
+    (see :mod:`bgremove_core.limits`). Halving is OpenCV's fast path (0.2 ms at 720p, against
+    0.7 ms for an arbitrary ratio).
+    """
+    while max(frame.shape[:2]) > max_side:
         h, w = frame.shape[:2]
         frame = cv2.resize(frame, (max(1, w // 2), max(1, h // 2)), interpolation=cv2.INTER_AREA)
     return frame
+
+
+def to_work_size(frame: np.ndarray) -> np.ndarray:
+    """``frame`` halved down to the work size the mask is refined at (``limits.WORK_MAX_SIDE``)."""
+    return downscale(frame, WORK_MAX_SIDE)
 
 
 class Workspace:

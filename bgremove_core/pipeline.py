@@ -7,22 +7,23 @@
   call composites with the newest mask available. A slow model lowers the mask rate, never the
   frame rate. MediaPipe releases the GIL while it runs, so a thread is enough here; the OBS filter
   uses a separate process for crash isolation instead.
+
+Both drive one :class:`~bgremove_core.engine.MaskEngine` (as does the OBS worker) and add only
+the compositing and, for the real-time one, the thread and its mailbox.
 """
 
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
 from .compose import Compositor
+from .engine import MaskEngine
 from .frames import check_frame
-from .refine import Refiner
 from .resources import Closeable
-from .segment import Segmenter
 from .settings import Settings
 
 
@@ -41,34 +42,6 @@ class Result:
     mask_age: int = 0
 
 
-def _needs_new_segmenter(old: Settings, new: Settings) -> bool:
-    return (old.model, old.model_path) != (new.model, new.model_path)
-
-
-class _Stages:
-    """Segment + refine for one stream; shared by both processors so they cannot drift apart."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.segmenter = Segmenter(settings.model, settings.model_path)
-        self.refiner = Refiner(settings)
-
-    def update(self, settings: Settings) -> None:
-        if _needs_new_segmenter(self.settings, settings):
-            segmenter = Segmenter(settings.model, settings.model_path)
-            self.segmenter.close()
-            self.segmenter = segmenter
-            self.refiner.reset()
-        self.refiner.update(settings)
-        self.settings = settings
-
-    def mask(self, frame: np.ndarray) -> np.ndarray:
-        return self.refiner.refine(self.segmenter.segment(frame), frame)
-
-    def close(self) -> None:
-        self.segmenter.close()
-
-
 class Processor(Closeable):
     """Synchronous processing of one stream of frames (a video, a camera, a single image).
 
@@ -82,26 +55,33 @@ class Processor(Closeable):
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings()
-        self._stages = _Stages(self.settings)
+        self._engine = MaskEngine(self.settings)
         try:
             self._compositor = Compositor(self.settings)
         except BaseException:
-            self._stages.close()
+            self._engine.close()
             raise
 
     def update(self, settings: Settings) -> None:
-        """Apply new settings; the model is reloaded only if the model choice changed."""
+        """Apply new settings; the model is reloaded only if the model choice changed.
+
+        Raises:
+            ModelError: The new model cannot be loaded (the previous one stays in use).
+            MediaError: The new background cannot be opened (the previous one stays in use).
+        """
         self._compositor.update(settings)
-        self._stages.update(settings)
+        self._engine.update(settings)
         self.settings = settings
+        if self._engine.model_error is not None:
+            raise self._engine.model_error
 
     def reset(self) -> None:
         """Forget temporal state, e.g. before an unrelated frame such as a new file."""
-        self._stages.refiner.reset()
+        self._engine.reset()
 
     def mask(self, frame: np.ndarray) -> np.ndarray:
         """Return only the refined alpha mask (uint8, frame size) for a BGR frame."""
-        return self._stages.mask(check_frame(frame))
+        return self._engine.mask(check_frame(frame))
 
     def process(self, frame: np.ndarray) -> Result:
         """Segment, refine and composite one BGR frame."""
@@ -110,7 +90,7 @@ class Processor(Closeable):
 
     def close(self) -> None:
         """Release the model and background; safe to call twice."""
-        self._stages.close()
+        self._engine.close()
         self._compositor.close()
 
 
@@ -172,35 +152,35 @@ class RealtimeProcessor(Closeable):
 
     def _run(self) -> None:
         try:
-            stages = _Stages(self.settings)
+            engine = MaskEngine(self.settings)
         except BaseException as exc:  # reported to the constructor
             self._error = exc
             self._ready.set()
             return
         self._ready.set()
-        last_start = 0.0
         try:
             while True:
-                if stages.settings.max_fps:
-                    time.sleep(max(0.0, last_start + 1.0 / stages.settings.max_fps - time.monotonic()))
                 with self._lock:
-                    while self._frame is None and not self._closed:
-                        self._wake.wait()
+                    self._wake.wait_for(lambda: self._closed, timeout=engine.wait_time())
+                    self._wake.wait_for(lambda: self._frame is not None or self._closed)
                     if self._closed:
                         return
                     frame, number, self._frame = self._frame, self._frame_number, None
+                    assert frame is not None  # what the wait above waited for
                     settings, self._pending_settings = self._pending_settings, None
-                last_start = time.monotonic()
                 if settings is not None:
-                    stages.update(settings)
-                alpha = stages.mask(frame)
+                    engine.update(settings)
+                    if engine.model_error is not None:  # said once; the previous model carries on
+                        with self._lock:
+                            self._error = engine.model_error
+                alpha = engine.mask(frame)
                 with self._lock:
                     self._alpha, self._alpha_number = alpha, number
         except BaseException as exc:  # surfaced to the caller by process()
             with self._lock:
                 self._error = exc
         finally:
-            stages.close()
+            engine.close()
 
     def close(self) -> None:
         """Stop the worker and release everything; safe to call twice."""

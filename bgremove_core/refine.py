@@ -20,8 +20,9 @@ and has a hard, misplaced edge. The steps, in order, and why each is where it is
 5. Grow/shrink and feather (uint8, refine resolution), then a bilinear resize to the frame size,
    which is all the full-resolution work this module does.
 
-The refine resolution is the frame halved until it is at most REFINE_MAX_WIDTH wide: halving with
-area averaging is OpenCV's fast path (0.2 ms at 720p, against 0.7 ms for an arbitrary ratio).
+The refine resolution is the frame halved until its long side is at most ``limits.WORK_MAX_SIDE``
+(:func:`frames.to_work_size`: 720p refines at 640x360, 1080p at 480x270, 9:16 1080p at 270x480):
+after a bilinear upscale and the default feather the eye cannot tell it from full size.
 """
 
 from __future__ import annotations
@@ -29,12 +30,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from .frames import Workspace, downscale
+from .frames import Workspace, downscale, to_work_size
 from .settings import Settings
-
-REFINE_MAX_WIDTH = 640
-"""Widest resolution edges are refined at (720p refines at 640x360, 1080p at 480x270): after
-a bilinear upscale and the default feather the eye cannot tell it from full size."""
 
 _MOTION_FULL_FOLLOW = 32.0
 """Grey-level change (0-255) at which a pixel counts as moving and takes the new mask as is."""
@@ -88,7 +85,7 @@ class Refiner:
         """
         s = self._settings
         h, w = frame.shape[:2]
-        grey = cv2.cvtColor(downscale(frame, REFINE_MAX_WIDTH), cv2.COLOR_BGR2GRAY)
+        grey = cv2.cvtColor(to_work_size(frame), cv2.COLOR_BGR2GRAY)
         rh, rw = grey.shape
         ph, pw = prob.shape
         small_grey = cv2.resize(downscale(grey, 2 * pw), (pw, ph), interpolation=cv2.INTER_AREA)
@@ -111,7 +108,8 @@ class Refiner:
             cv2.add(q, b_up, dtype=cv2.CV_8U, dst=ramp)
         else:
             b_up = cv2.resize((prob - lo) * gain, (rw, rh), dst=work.get("b", size, np.float32))
-            cv2.add(b_up, 0.0, dtype=cv2.CV_8U, dst=ramp)
+            # Saturating float -> uint8 conversion; OpenCV's stubs lack the scalar overload.
+            cv2.add(b_up, 0.0, dtype=cv2.CV_8U, dst=ramp)  # type: ignore[call-overload]
         alpha = cv2.LUT(ramp, _SMOOTHSTEP, dst=work.get("alpha", size))
 
         px = rh / 720.0

@@ -34,6 +34,26 @@ class Background(StrEnum):
     TRANSPARENT = "transparent"
 
 
+class Stage(StrEnum):
+    """What a change of a setting invalidates, from the most to the least work.
+
+    Every setting declares its stage in the schema, so the processors, the OBS worker and the
+    compositor learn what to redo from :func:`changed_stages` instead of keeping their own lists
+    of keys (which drifted apart when a setting was added in one place and not the others).
+    """
+
+    MODEL = "model"
+    """The segmentation model must be loaded again (implies MASK)."""
+    MASK = "mask"
+    """The mask must be computed again (refinement parameters)."""
+    BACKGROUND = "background"
+    """The replacement background must be opened again (mode, file, colour)."""
+    LOOK = "look"
+    """Only the composite drawn from the same mask and background changes."""
+    PACE = "pace"
+    """Only how often the model runs changes; nothing already computed is stale."""
+
+
 class ModelName(StrEnum):
     """The segmentation models shipped inside the mediapipe wheel."""
 
@@ -51,6 +71,8 @@ class FieldSpec:
         default: The value used when the user sets nothing.
         label: Short human-readable name (OBS property label, CLI help heading).
         help: One sentence on what the setting changes and when to touch it.
+        stage: What a change of this setting invalidates (see :class:`Stage`); the engine and
+            the compositors redo exactly that, so a new setting needs no list updated elsewhere.
         minimum: Lowest allowed value for ``int``/``float`` settings.
         maximum: Highest allowed value for ``int``/``float`` settings.
         step: Slider step for ``int``/``float`` settings.
@@ -68,6 +90,7 @@ class FieldSpec:
     default: Any
     label: str
     help: str
+    stage: Stage
     minimum: float | None = None
     maximum: float | None = None
     step: float | None = None
@@ -146,6 +169,7 @@ class Settings:
     model: str = _setting(
         ModelName.LANDSCAPE.value,
         kind="choice",
+        stage=Stage.MODEL,
         label="Model",
         help="Landscape (144x256) is fastest and suits webcams; general (256x256) is a little "
         "more accurate for close-ups and portrait video.",
@@ -157,6 +181,7 @@ class Settings:
     model_path: str = _setting(
         "",
         kind="path",
+        stage=Stage.MODEL,
         label="Custom model file",
         help="A MediaPipe selfie-segmentation .tflite file to use instead of the built-in model.",
         file_filter=MODEL_FILTER,
@@ -164,6 +189,7 @@ class Settings:
     threshold: float = _setting(
         0.5,
         kind="float",
+        stage=Stage.MASK,
         label="Threshold",
         help="How sure the model must be that a pixel is you; raise it if background leaks in, "
         "lower it if your hair or hands get cut off.",
@@ -174,6 +200,7 @@ class Settings:
     edge_softness: float = _setting(
         0.3,
         kind="float",
+        stage=Stage.MASK,
         label="Edge softness",
         help="Width of the soft band around the threshold; 0 gives a hard cut-out edge.",
         minimum=0.0,
@@ -183,6 +210,7 @@ class Settings:
     smoothing: float = _setting(
         0.5,
         kind="float",
+        stage=Stage.MASK,
         label="Temporal smoothing",
         help="How strongly the mask is steadied between frames; it follows fast motion anyway, "
         "so it removes flicker without trailing behind you.",
@@ -193,6 +221,7 @@ class Settings:
     edge_refine: bool = _setting(
         True,
         kind="bool",
+        stage=Stage.MASK,
         label="Refine edges",
         help="Snap the mask edge to the real edges in the picture (hair, shoulders) when it is "
         "scaled up from the model's small resolution.",
@@ -200,6 +229,7 @@ class Settings:
     feather: int = _setting(
         2,
         kind="int",
+        stage=Stage.MASK,
         label="Feather",
         help="Blur radius of the mask edge, in pixels of a 720p picture.",
         minimum=0,
@@ -210,6 +240,7 @@ class Settings:
     grow: int = _setting(
         0,
         kind="int",
+        stage=Stage.MASK,
         label="Grow / shrink",
         help="Move the mask edge outwards (positive) or inwards (negative), in pixels of a 720p picture.",
         minimum=-20,
@@ -220,6 +251,7 @@ class Settings:
     min_region: float = _setting(
         0.005,
         kind="float",
+        stage=Stage.MASK,
         label="Remove small regions",
         help="Drop detached foreground blobs smaller than this fraction of the picture "
         "(stray patches of background); 0 keeps everything.",
@@ -230,6 +262,7 @@ class Settings:
     background: str = _setting(
         Background.BLUR.value,
         kind="choice",
+        stage=Stage.BACKGROUND,
         label="Background",
         help="What to put behind you.",
         choices=(
@@ -243,6 +276,7 @@ class Settings:
     blur_strength: int = _setting(
         40,
         kind="int",
+        stage=Stage.LOOK,
         label="Blur strength",
         help="How blurred the background is, as a blur radius in pixels of a 720p picture.",
         minimum=1,
@@ -252,12 +286,14 @@ class Settings:
     colour: str = _setting(
         "#00B140",
         kind="colour",
+        stage=Stage.BACKGROUND,
         label="Colour",
         help="Background colour in colour mode, as #RRGGBB.",
     )
     image: str = _setting(
         "",
         kind="path",
+        stage=Stage.BACKGROUND,
         label="Background image",
         help="Picture shown behind you in image mode; it is scaled to cover the frame.",
         file_filter=IMAGE_FILTER,
@@ -265,6 +301,7 @@ class Settings:
     video: str = _setting(
         "",
         kind="path",
+        stage=Stage.BACKGROUND,
         label="Background video",
         help="Video played (looping) behind you in video mode; it is scaled to cover the frame.",
         file_filter=VIDEO_FILTER,
@@ -272,6 +309,7 @@ class Settings:
     light_wrap: float = _setting(
         0.2,
         kind="float",
+        stage=Stage.LOOK,
         label="Light wrap",
         help="Let the new background's light spill a little onto your edges so you look part of "
         "the scene (colour, image and video modes).",
@@ -282,6 +320,7 @@ class Settings:
     max_fps: int = _setting(
         30,
         kind="int",
+        stage=Stage.PACE,
         label="Max inference rate",
         help="Run the model at most this many times per second and reuse the last mask in "
         "between; lower it to save CPU. 0 runs it on every frame.",
@@ -294,6 +333,7 @@ class Settings:
     show_mask: bool = _setting(
         False,
         kind="bool",
+        stage=Stage.LOOK,
         label="Show mask (debug)",
         help="Show the mask itself (white = you) instead of the composited picture.",
         cli=False,
@@ -341,3 +381,11 @@ def schema() -> tuple[FieldSpec, ...]:
 _SCHEMA: tuple[FieldSpec, ...] = tuple(
     FieldSpec(key=f.name, default=f.default, **f.metadata["spec"]) for f in dataclasses.fields(Settings)
 )
+
+
+def changed_stages(old: Settings, new: Settings) -> frozenset[Stage]:
+    """The stages whose inputs differ between ``old`` and ``new`` (a new model implies a new mask)."""
+    stages = {spec.stage for spec in _SCHEMA if getattr(old, spec.key) != getattr(new, spec.key)}
+    if Stage.MODEL in stages:
+        stages.add(Stage.MASK)
+    return frozenset(stages)

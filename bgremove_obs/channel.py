@@ -9,13 +9,23 @@ The file holds one :class:`Mailbox` per kind of message (frames, masks, backgrou
 status, heartbeat). A mailbox has two slots and never blocks either side:
 
 - The writer fills the slot *not* published last, bracketed by a sequence number that is odd
-  while it writes (a seqlock), then publishes the slot index and bumps a publication counter.
+  while it writes (a seqlock), then bumps the publication count. Publications alternate between
+  the two slots, so the count alone says which slot is newest: one 8-byte value, never a pair
+  that a reader could see half-updated (newest count, previous slot).
 - The reader copies the published slot and accepts the copy only if the slot's sequence number
-  was even and unchanged across the copy; otherwise it simply tries again next time.
+  was even and unchanged across the copy, and the writer has not reused the slot meanwhile;
+  otherwise it simply tries again next time.
 
 So OBS's graphics thread never waits for the worker and the worker never waits for OBS: a torn
-read costs one frame of staleness, nothing more. (Ordering relies on stores being seen in
-program order, true on x86-64; ARM would want explicit barriers.)
+read costs one frame of staleness, nothing more.
+
+Memory ordering: the seqlock is only correct if the other process sees the odd sequence number
+before the payload and the payload before the even one (writer), and reads them in that order
+(reader). Python promises nothing of the kind between processes, and weakly ordered CPUs (ARM:
+Apple Silicon, ARM Linux) do reorder plain stores and loads, so both sides put a full barrier
+(:mod:`fence`, a C call that is one) between the steps. The count and the sequence numbers are
+aligned native 8-byte integers accessed through ctypes, one load or store each (``struct``
+would move them byte by byte, and a reader could see a count half-way through a carry).
 """
 
 from __future__ import annotations
@@ -30,8 +40,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-_MAILBOX_HEAD = struct.Struct("<IIQ")  # latest slot, unused, publication count
-_SLOT_HEAD = struct.Struct("<Q")  # sequence number (odd while being written)
+from bgremove_core.limits import BACKGROUND_CAPACITY, FRAME_CAPACITY, MASK_CAPACITY, TEXT_CAPACITY
+
+from . import fence
+
+_COUNT_AT = 8
+"""Offset of the publication count (aligned native uint64) in a mailbox's head."""
+_SLOT_HEAD = struct.Struct("<Q")  # room for the sequence number (aligned native uint64, odd while written)
 META_FIELDS = 24
 """Integer metadata per message; the last field is the payload length, the rest are the caller's."""
 _META = struct.Struct(f"<{META_FIELDS}q")
@@ -40,17 +55,14 @@ _SLOT_HEADER_SIZE = _SLOT_HEAD.size + _META.size
 _ALIGN = 64
 
 MAGIC = 0x4D524742  # "BGRM"
-VERSION = 2
+VERSION = 3
+"""3: barriers around the seqlock's steps (a version-2 peer would not fence its side)."""
 _FILE_HEAD = struct.Struct("<II")
 
-# Largest payload of each mailbox: a 4K BGRA frame, a refined mask (<= 640 px wide) plus the small
-# background picture, a background picture capped at 1080p BGRA, settings JSON, a status sentence,
-# and nothing for the heartbeat (its publication count is the beat the supervisor watches).
-FRAME_CAPACITY = 3840 * 2160 * 4 + 4096
-MASK_CAPACITY = 1024 * 1024 + 640 * 640 * 4
-BACKGROUND_CAPACITY = 1920 * 1080 * 4
-TEXT_CAPACITY = 16 * 1024
-
+# Largest payload of each mailbox, all derived from the one size rule in bgremove_core.limits: a 4K
+# frame, a mask at the work size with its companion pictures, a background picture, settings JSON,
+# a status sentence, and nothing for the heartbeat (its publication count is the beat the
+# supervisor watches).
 MAILBOXES: tuple[tuple[str, int], ...] = (
     ("frames", FRAME_CAPACITY),
     ("masks", MASK_CAPACITY),
@@ -78,11 +90,14 @@ class Mailbox:
     """Two-slot, lock-free, latest-wins mailbox at ``offset`` in a shared mapping."""
 
     def __init__(self, buffer: memoryview, base_address: int, offset: int, capacity: int) -> None:
+        self._barrier = fence.load()
         self._buffer = buffer
         self._base = base_address
         self._offset = offset
         self.capacity = capacity
         self._slot_size = _aligned(_SLOT_HEADER_SIZE + capacity)
+        self._count = ctypes.c_uint64.from_address(base_address + offset + _COUNT_AT)
+        self._sequences = [ctypes.c_uint64.from_address(base_address + self._slot(i)) for i in (0, 1)]
         self._last_read = 0
         self._scratch = bytearray()
 
@@ -95,7 +110,7 @@ class Mailbox:
 
     def count(self) -> int:
         """How many messages were published so far."""
-        return _MAILBOX_HEAD.unpack_from(self._buffer, self._offset)[2]
+        return self._count.value
 
     def publish(self, meta: Sequence[int], parts: Sequence[bytes | memoryview | tuple[int, int]]) -> bool:
         """Write one message; ``parts`` are buffers or ``(address, length)`` raw memory to copy.
@@ -105,11 +120,11 @@ class Mailbox:
         total = sum(part[1] if isinstance(part, tuple) else len(part) for part in parts)
         if total > self.capacity or len(meta) >= META_FIELDS:
             return False
-        latest, _, count = _MAILBOX_HEAD.unpack_from(self._buffer, self._offset)
-        index = 1 - latest if count else 0
-        slot = self._slot(index)
-        (sequence,) = _SLOT_HEAD.unpack_from(self._buffer, slot)
-        _SLOT_HEAD.pack_into(self._buffer, slot, sequence + 1)
+        count = self._count.value
+        index = count % 2  # publication n (from 1) lives in slot (n - 1) % 2
+        slot, sequence = self._slot(index), self._sequences[index]
+        sequence.value += 1
+        self._barrier()  # the odd number is seen before any byte of the new payload
         padding = [0] * (META_FIELDS - 1 - len(meta))
         _META.pack_into(self._buffer, slot + _SLOT_HEAD.size, *meta, *padding, total)
         position = slot + _SLOT_HEADER_SIZE
@@ -121,8 +136,10 @@ class Mailbox:
                 length = len(part)
                 self._buffer[position : position + length] = part
             position += length
-        _SLOT_HEAD.pack_into(self._buffer, slot, sequence + 2)
-        _MAILBOX_HEAD.pack_into(self._buffer, self._offset, index, 0, count + 1)
+        self._barrier()  # the whole payload is seen before the even number
+        sequence.value += 1
+        self._barrier()  # and the finished slot before the count that points readers to it
+        self._count.value = count + 1
         return True
 
     def read(self, *, again: bool = False) -> Message | None:
@@ -131,21 +148,26 @@ class Mailbox:
         Returns None when there is nothing new or the slot was being rewritten during the copy.
         The payload is a reused buffer, valid until the next read.
         """
-        latest, _, count = _MAILBOX_HEAD.unpack_from(self._buffer, self._offset)
+        count = self._count.value
         if count == 0 or (count == self._last_read and not again):
             return None
-        slot = self._slot(latest)
-        (before,) = _SLOT_HEAD.unpack_from(self._buffer, slot)
+        index = (count - 1) % 2
+        slot, sequence = self._slot(index), self._sequences[index]
+        self._barrier()  # the count is read before the slot it points to
+        before = sequence.value
         if before % 2:
             return None
+        self._barrier()  # the sequence number is read before the payload
         meta = _META.unpack_from(self._buffer, slot + _SLOT_HEAD.size)
         length = min(meta[-1], self.capacity)
         if len(self._scratch) != length:
             self._scratch = bytearray(length)
         start = slot + _SLOT_HEADER_SIZE
         self._scratch[:] = self._buffer[start : start + length]
-        (after,) = _SLOT_HEAD.unpack_from(self._buffer, slot)
-        if after != before:
+        self._barrier()  # the payload is read before the sequence number is checked again
+        # Unchanged sequence: the copy is whole. Count at most one further: the slot still holds
+        # publication ``count`` (two more would have reused it, evenly, between our reads).
+        if sequence.value != before or self._count.value > count + 1:
             return None
         self._last_read = count
         return Message(count, meta[:-1], self._scratch)

@@ -1,10 +1,10 @@
 """Worker side: OBS frame planes to a BGR picture at the refinement resolution.
 
-The model sees ~256x144 pixels and the core refines masks at most 640 px wide, so the worker never
-needs the full frame in BGR: each plane is resized to the work size first (luma with area
-averaging, chroma with bilinear upsampling) and only then converted. YUV uses the frame's own
-colour matrix and range clamps, the very numbers OBS's shader uses, so the blurred background the
-GPU draws has the colours OBS shows.
+The model sees ~256x144 pixels and the core refines masks at the work size (``limits.work_size``,
+long side at most 640 px), so the worker never needs the full frame in BGR: each plane is resized
+to the work size first (luma with area averaging, chroma with bilinear upsampling) and only then
+converted. YUV uses the frame's own colour matrix and range clamps, the very numbers OBS's shader
+uses, so the blurred background the GPU draws has the colours OBS shows.
 """
 
 from __future__ import annotations
@@ -12,18 +12,11 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from bgremove_core.refine import REFINE_MAX_WIDTH
+from bgremove_core.limits import work_size
 
 from . import libobs
 from .formats import FORMATS, plane_sizes
 from .protocol import COLOUR_INFO, FrameMeta
-
-
-def work_size(width: int, height: int) -> tuple[int, int]:
-    """The (width, height) frames are converted at: the frame, at most REFINE_MAX_WIDTH wide."""
-    if width <= REFINE_MAX_WIDTH:
-        return width, height
-    return REFINE_MAX_WIDTH, max(1, round(height * REFINE_MAX_WIDTH / width))
 
 
 def _resize(plane: np.ndarray, size: tuple[int, int]) -> np.ndarray:

@@ -1,44 +1,42 @@
-"""The worker's engine: segment, refine and prepare background pictures for one filter.
+"""The worker's side of the channel: drive the core's mask engine and send OBS what it draws.
 
-Builds on the core (Segmenter, Refiner, backgrounds, ``blur_background_small``) and re-implements
-none of it; everything runs on one thread because MediaPipe is not thread-safe.
+The mask itself (model, refinement, the max-fps throttle, swapping the model, what a setting
+change invalidates) is :class:`bgremove_core.engine.MaskEngine`, the same engine ``bgremove
+live`` and the file commands drive; this module only moves frames, masks and pictures over the
+:class:`~bgremove_obs.channel.Channel` and turns problems into status sentences. Everything runs
+on one thread because MediaPipe is not thread-safe.
 
-- Take the newest frame from the channel (older ones were overwritten: latest wins), at most
-  ``max_fps`` times per second.
-- Segment and refine it at the work size (<= 640 px wide); publish the mask and, in blur mode,
-  the small halo-free blurred background that the GPU scales up.
+- Take the newest frame from the channel (older ones were overwritten: latest wins) when the
+  engine is due (``max_fps``).
+- Publish the mask at the work size (``limits.work_size``) and, in blur mode, the small
+  halo-free blurred background that the GPU scales up. A message its mailbox refuses (it cannot
+  happen with sizes from ``limits``, which also size the mailboxes, but a silent refusal once
+  left portrait sources without a mask) becomes a status sentence.
 - In image/video mode, publish the cover-fitted background picture when it changes; a file that
   cannot be read becomes a status sentence and the blurred background is shown instead.
 - When settings change while no frames arrive (a paused video), redo the last frame so the
-  picture follows the settings anyway.
-- A model that cannot be loaded (missing or corrupt custom file) keeps the previous model
-  running; the reason stays in the status until the model setting changes, so a user who opens
-  the properties later still reads it.
+  picture follows the settings anyway (the mask only if they invalidate it).
+- A model that cannot be loaded keeps the previous model running; the reason stays in the status
+  until the model setting changes, so a user who opens the properties later still reads it.
 """
 
 from __future__ import annotations
 
 import json
-import time
 
 import cv2
 import numpy as np
 
 from bgremove_core.backgrounds import BackgroundSource, VideoBackground, open_background
 from bgremove_core.compose import blur_background_small, light_wrap_maps
-from bgremove_core.errors import MediaError, ModelError
-from bgremove_core.refine import Refiner
-from bgremove_core.segment import Segmenter
-from bgremove_core.settings import Background, Settings
+from bgremove_core.engine import MaskEngine
+from bgremove_core.errors import MediaError
+from bgremove_core.limits import TEXT_CAPACITY, picture_size
+from bgremove_core.settings import Background, Settings, Stage
 
 from .channel import Channel
 from .convert import to_bgr
 from .protocol import BackgroundMeta, FrameMeta, Level, Look, SettingsMeta, parse
-
-PICTURE_MAX_WIDTH = 1920
-_MASK_KEYS = ("model", "model_path", "threshold", "edge_softness", "smoothing", "edge_refine", "feather",
-              "grow", "min_region")  # fmt: skip
-_PICTURE_KEYS = ("background", "image", "video")
 
 _LOOKS = {
     Background.BLUR: Look.BLUR,
@@ -54,55 +52,38 @@ class Worker:
 
     def __init__(self, channel: Channel) -> None:
         self._channel = channel
-        self._settings = Settings()
+        self._engine = MaskEngine()
         self._generation = 0
-        self._model = (self._settings.model, self._settings.model_path)
-        self._segmenter = Segmenter(*self._model)
-        self._model_error = ""
-        self._refiner = Refiner(self._settings)
         self._picture_source: BackgroundSource | None = None
         self._picture_error = ""
-        self._picture_sent: tuple = ()
+        self._publish_error = ""
+        self._picture_sent: tuple[int, int] | None = None
         self._picture = np.zeros((1, 1, 3), np.uint8)
-        self._last: tuple | None = None
+        self._last: tuple[np.ndarray, np.ndarray, FrameMeta] | None = None
         self._status: tuple[int, str] = (Level.OK, "")
-        self._last_start = 0.0
+
+    @property
+    def _settings(self) -> Settings:
+        return self._engine.settings
 
     # ------------------------------------------------------------------ settings
-    def _poll_settings(self) -> tuple[bool, bool]:
-        """Apply new settings if any; returns (changed at all, mask must be recomputed)."""
+    def _poll_settings(self) -> frozenset[Stage] | None:
+        """Apply new settings if any arrived; returns what they invalidate (None: none arrived)."""
         message = self._channel.settings.read()
         if message is None:
-            return False, False
+            return None
         self._generation = parse(SettingsMeta, message.meta).generation
         new = Settings.from_mapping(json.loads(bytes(message.payload)), ignore_unknown=True)
-        old, self._settings = self._settings, new
-        self._load_model((new.model, new.model_path))
-        self._refiner.update(new)
-        if tuple(getattr(old, k) for k in _PICTURE_KEYS) != tuple(getattr(new, k) for k in _PICTURE_KEYS):
+        stages = self._engine.update(new)
+        if Stage.BACKGROUND in stages:
             self._open_picture()
-        mask_changed = any(getattr(old, k) != getattr(new, k) for k in _MASK_KEYS)
-        return True, mask_changed
-
-    def _load_model(self, wanted: tuple[str, str]) -> None:
-        """Switch to the wanted model, or keep the running one and say why it could not load."""
-        if wanted == self._model:
-            self._model_error = ""
-            return
-        try:
-            segmenter = Segmenter(*wanted)
-        except ModelError as error:
-            self._model_error = f"{str(error).rstrip('.')}. Still using the previous model."
-            return
-        self._segmenter.close()
-        self._segmenter, self._model, self._model_error = segmenter, wanted, ""
-        self._refiner.reset()
+        return stages
 
     def _open_picture(self) -> None:
         if self._picture_source is not None:
             self._picture_source.close()
-        self._picture_source, self._picture_error, self._picture_sent = None, "", ()
-        if _LOOKS.get(self._settings.background) != Look.PICTURE:
+        self._picture_source, self._picture_error, self._picture_sent = None, "", None
+        if _LOOKS.get(Background(self._settings.background)) != Look.PICTURE:
             return
         try:
             self._picture_source = open_background(self._settings)
@@ -113,35 +94,32 @@ class Worker:
     def say(self, level: int, text: str) -> None:
         if (level, text) != self._status:
             self._status = (level, text)
-            self._channel.status.publish((level,), [text.encode()])
+            encoded = text.encode()[:TEXT_CAPACITY].decode("utf-8", "ignore").encode()
+            self._channel.status.publish((level,), [encoded])
 
     def _report(self) -> None:
         """Publish what is wrong right now (an empty OK clears an earlier sentence)."""
-        problems = " ".join(p for p in (self._model_error, self._picture_error) if p)
+        model = self._engine.model_error
+        model_error = f"{str(model).rstrip('.')}. Still using the previous model." if model else ""
+        problems = " ".join(p for p in (model_error, self._picture_error, self._publish_error) if p)
         self.say(Level.ERROR if problems else Level.OK, problems)
 
     def step(self) -> bool:
         """Do one unit of work; False when there was nothing to do."""
-        changed, mask_changed = self._poll_settings()
-        if changed:
+        stages = self._poll_settings()
+        if stages is not None:
             self._report()
-        max_fps = self._settings.max_fps
-        if max_fps and time.monotonic() < self._last_start + 1.0 / max_fps and not changed:
+        elif self._engine.wait_time() > 0:
             return False
         message = self._channel.frames.read()
         if message is not None:
-            self._last_start = time.monotonic()
             meta = parse(FrameMeta, message.meta)
             frame = to_bgr(meta, memoryview(message.payload))
-            if self._last is not None and self._last[0].shape != frame.shape:
-                self._refiner.reset()
-            alpha = self._refiner.refine(self._segmenter.segment(frame), frame)
-            self._last = (frame, alpha, meta)
-        elif changed and self._last is not None:
-            frame, alpha, meta = self._last
-            if mask_changed:
-                alpha = self._refiner.refine(self._segmenter.segment(frame), frame)
-                self._last = (frame, alpha, meta)
+            self._last = (frame, self._engine.mask(frame), meta)
+        elif stages is not None and self._last is not None:
+            if Stage.MASK in stages:
+                frame, _, meta = self._last
+                self._last = (frame, self._engine.mask(frame), meta)
         else:
             return False
         self._publish(*self._last)
@@ -149,25 +127,26 @@ class Worker:
         return True
 
     def _publish(self, frame: np.ndarray, alpha: np.ndarray, meta: FrameMeta) -> None:
-        look = _LOOKS.get(self._settings.background, Look.BLUR)
+        look = _LOOKS.get(Background(self._settings.background), Look.BLUR)
         if look == Look.PICTURE and not self._send_picture(meta.width, meta.height):
             look = Look.BLUR
-        parts = [alpha.reshape(-1)]
+        parts = [alpha.reshape(-1).data]
         aux_w = aux_h = wrap = 0
         if look == Look.BLUR:  # at mask size with the mask as alpha: the GPU samples one texture
             blurred = blur_background_small(frame, alpha, self._settings.blur_strength)
             aux = cv2.merge((*cv2.split(cv2.resize(blurred, alpha.shape[::-1])), alpha))
             aux_h, aux_w = aux.shape[:2]
-            parts.append(aux.reshape(-1))
+            parts.append(aux.reshape(-1).data)
         elif look in (Look.COLOUR, Look.PICTURE) and self._settings.light_wrap > 0:
             glow, weight = light_wrap_maps(self._backdrop(frame, look), alpha, self._settings.light_wrap)
             aux = cv2.cvtColor(glow, cv2.COLOR_BGR2BGRA)
-            aux_h, aux_w, wrap = *aux.shape[:2], 1
-            parts += [aux.reshape(-1), weight.reshape(-1)]
+            (aux_h, aux_w), wrap = aux.shape[:2], 1
+            parts += [aux.reshape(-1).data, weight.reshape(-1).data]
         mask_h, mask_w = alpha.shape
-        self._channel.masks.publish(
+        sent = self._channel.masks.publish(
             (meta.number, mask_w, mask_h, aux_w, aux_h, look, self._generation, wrap), parts
         )
+        self._publish_error = "" if sent else _refused("mask", meta.width, meta.height)
 
     def _backdrop(self, frame: np.ndarray, look: Look) -> np.ndarray:
         """The new background at the frame's work size, the light-wrap glow's source."""
@@ -180,8 +159,7 @@ class Worker:
         """Publish the replacement picture (once per size for images, every frame for videos)."""
         if self._picture_source is None:
             return False
-        if width > PICTURE_MAX_WIDTH:
-            width, height = PICTURE_MAX_WIDTH, max(1, round(height * PICTURE_MAX_WIDTH / width))
+        width, height = picture_size(width, height)
         key = (width, height)
         video = isinstance(self._picture_source, VideoBackground)
         if key == self._picture_sent and not video:
@@ -193,11 +171,21 @@ class Worker:
             self._picture_error = f"{error} Showing the blurred background instead."
             self._picture_source = None
             return False
-        self._channel.backgrounds.publish(BackgroundMeta(width, height), [picture.reshape(-1)])
+        if not self._channel.backgrounds.publish(BackgroundMeta(width, height), [picture.reshape(-1).data]):
+            self._picture_error = _refused("background picture", width, height)
+            return False
         self._picture_sent = key
         return True
 
     def close(self) -> None:
-        self._segmenter.close()
+        self._engine.close()
         if self._picture_source is not None:
             self._picture_source.close()
+
+
+def _refused(what: str, width: int, height: int) -> str:
+    """The sentence for a message its mailbox refused (a bug: ``limits`` sizes both)."""
+    return (
+        f"The {what} for {width}x{height} frames does not fit the channel to OBS, so it is not "
+        "shown. Please report this with the source's size."
+    )

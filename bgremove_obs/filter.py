@@ -29,7 +29,7 @@ from bgremove_core.settings import Settings
 
 from . import libobs, properties
 from .formats import FORMATS, plane_sizes
-from .gpu import GpuCompositor
+from .gpu import GpuCompositor, Texture
 from .lag import MaskAge
 from .protocol import COLOUR_INFO, BackgroundMeta, Level, Look, MaskMeta, StatusMeta, parse
 from .readback import Readback
@@ -75,11 +75,13 @@ class BackgroundFilter:
         self._age = MaskAge()
         self._settings_generation = 0
         self._said: set[str] = set()
+        self._refused = ""
         self._status: tuple[int, str] = (Level.OK, "")
         self._mask: MaskMeta | None = None
         self._gpu = GpuCompositor(lib, runtime.effect_path)
         self._readback = Readback(lib)
-        self.settings, self._problems = Settings(), ()
+        self.settings = Settings()
+        self._problems: tuple[str, ...] = ()
         self._worker = WorkerProcess(runtime.python, runtime.code_root, self.log) if runtime.python else None
         if runtime.problem:
             self.log(runtime.problem, libobs.LOG_WARNING)
@@ -113,6 +115,8 @@ class BackgroundFilter:
             )
         if self._gpu.error:
             lines.append((libobs.OBS_TEXT_INFO_ERROR, self._gpu.error))
+        if self._refused:
+            lines.append((libobs.OBS_TEXT_INFO_WARNING, self._refused))
         if self._status[1]:
             lines.append(self._status)
         lines.extend((libobs.OBS_TEXT_INFO_WARNING, problem) for problem in self._problems)
@@ -128,7 +132,11 @@ class BackgroundFilter:
         if self._worker is not None:
             self._settings_generation += 1
             payload = json.dumps(settings.to_mapping()).encode()
-            self._worker.channel.settings.publish((self._settings_generation,), [payload])
+            if not self._worker.channel.settings.publish((self._settings_generation,), [payload]):
+                self._refuse(
+                    "These settings are too long to hand to the worker (a very long file path?); "
+                    "it keeps using the previous ones."
+                )
 
     def filter_video(self, frame_address: int) -> None:
         """Hand the CPU frame to the worker; never modifies or holds on to it."""
@@ -151,8 +159,14 @@ class BackgroundFilter:
         meta = (self._frame_number, width, height, fmt, *linesizes)
         if self._worker.channel.frames.publish(meta, parts):
             self._age.sent(self._frame_number, self._ticks)
+            self._refused = ""
         else:
-            self._say_once(f"Frames of {width}x{height} are too large (4K at most); they pass through.")
+            self._refuse(f"Frames of {width}x{height} are too large (4K at most); they pass through.")
+
+    def _refuse(self, sentence: str) -> None:
+        """A message the channel refused: shown in the properties and logged (once per sentence)."""
+        self._refused = sentence
+        self._say_once(sentence)
 
     def _read_back(self, width: int, height: int) -> None:
         """Send a sync source's picture to the worker, unless the worker has not caught up yet."""
@@ -228,7 +242,7 @@ class BackgroundFilter:
             meta = parse(BackgroundMeta, picture.meta)
             self._gpu.picture.upload(picture.payload, 0, meta.width, meta.height, 4)
 
-    def _technique(self, look: Look) -> tuple[str, object]:
+    def _technique(self, look: Look) -> tuple[str, Texture]:
         if self.settings.show_mask:
             return "Mask", self._gpu.aux
         if look == Look.BLUR:

@@ -18,7 +18,7 @@ WRAPPED = "Wrap"
 """Suffix of the techniques that add light wrap (``PictureWrap``, ``ColourWrap``)."""
 
 
-class _Texture:
+class Texture:
     """A dynamic texture re-created only when its size or format changes."""
 
     def __init__(self, lib: libobs.LibObs, colour_format: int) -> None:
@@ -58,12 +58,12 @@ class GpuCompositor:
         self._effect: int | None = None
         self._params: dict[str, int] = {}
         self.error = ""
-        self.mask = _Texture(lib, libobs.GS_R8)
-        self.aux = _Texture(lib, libobs.GS_BGRA)
+        self.mask = Texture(lib, libobs.GS_R8)
+        self.aux = Texture(lib, libobs.GS_BGRA)
         """From the worker: the blurred background with the mask as alpha (blur), or the light-wrap
         glow."""
-        self.wrap = _Texture(lib, libobs.GS_R8)
-        self.picture = _Texture(lib, libobs.GS_BGRA)
+        self.wrap = Texture(lib, libobs.GS_R8)
+        self.picture = Texture(lib, libobs.GS_BGRA)
         self._colour = libobs.new_vec4()
 
     def ready(self) -> bool:
@@ -91,7 +91,7 @@ class GpuCompositor:
         self,
         source: int,
         technique: str,
-        background: _Texture,
+        background: Texture,
         colour_rgb: tuple[float, float, float],
         light_wrap: bool,
     ) -> bool:

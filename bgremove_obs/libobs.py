@@ -74,7 +74,7 @@ def new_vec4() -> Vec4:
     """A Vec4 at a 16-byte aligned address (ctypes only guarantees 8 before Python 3.13)."""
     backing = (c_uint8 * (ctypes.sizeof(Vec4) + 15))()
     vec = Vec4.from_address((ctypes.addressof(backing) + 15) & ~15)
-    vec._backing = backing  # type: ignore[attr-defined]  # keeps the memory alive with the view
+    vec._backing = backing  # keeps the memory alive with the view
     return vec
 
 

@@ -2,8 +2,8 @@
 
 Only async sources (webcams, media) hand a filter CPU frames (``filter_video``); images, window
 and display captures and scenes exist only as textures. For those the filter renders its target
-into a small texture, at most :data:`MAX_WIDTH` wide (the worker shrinks every frame to that work
-size anyway), copies it to a staging surface and maps it. Small is the point: on llvmpipe a
+into a small texture at the work size (``limits.work_size``: the worker shrinks every frame to it
+anyway), copies it to a staging surface and maps it. Small is the point: on llvmpipe a
 256x144 readback cost 2.6 ms against 10.8 ms at 720p (shared/docs/obs-python-filter.md §2), and
 the copy is mostly GL work. The frame goes to the worker as RGBA through the same mailbox as
 webcam frames, so the worker needs nothing new.
@@ -17,29 +17,22 @@ from __future__ import annotations
 import ctypes
 from collections.abc import Callable
 
+from bgremove_core.limits import WORK_MAX_SIDE, fit
+
 from . import libobs
-
-MAX_WIDTH = 640
-"""The worker's work width (``convert.work_size``): reading back more would be thrown away."""
-
-
-def readback_size(width: int, height: int, max_width: int = MAX_WIDTH) -> tuple[int, int]:
-    """The size a ``width`` x ``height`` target is read back at (aspect kept, at most max_width)."""
-    if width <= max_width:
-        return width, height
-    return max_width, max(1, round(height * max_width / width))
 
 
 class Readback:
     """A texrender and staging surface of one filter instance, re-created when the size changes.
 
-    ``max_width`` is :data:`MAX_WIDTH` for the filter; the OBS benchmark's seed-style filter reads
-    back whole frames with the same code.
+    ``max_side`` is the work size's :data:`~bgremove_core.limits.WORK_MAX_SIDE` for the filter
+    (reading back more would be thrown away); the OBS benchmark's seed-style filter reads back
+    whole frames with the same code.
     """
 
-    def __init__(self, lib: libobs.LibObs, max_width: int = MAX_WIDTH) -> None:
+    def __init__(self, lib: libobs.LibObs, max_side: int = WORK_MAX_SIDE) -> None:
         self._lib = lib
-        self._max_width = max_width
+        self._max_side = max_side
         self._texrender: int | None = None
         self._stage: int | None = None
         self._size = (0, 0)
@@ -54,7 +47,7 @@ class Readback:
         Returns False when the GPU refused a step (nothing was consumed).
         """
         lib = self._lib
-        size = readback_size(width, height, self._max_width)
+        size = fit(width, height, self._max_side)
         self._ensure(size)
         if not self._texrender or not self._stage:
             return False
@@ -77,6 +70,9 @@ class Readback:
         lib.gs_stage_texture(self._stage, lib.gs_texrender_get_texture(self._texrender))
         data, linesize = ctypes.c_void_p(), ctypes.c_uint32()
         if not lib.gs_stagesurface_map(self._stage, ctypes.byref(data), ctypes.byref(linesize)):
+            return False
+        if not data.value:  # mapped, yet no memory: nothing to read, but the map must be undone
+            lib.gs_stagesurface_unmap(self._stage)
             return False
         try:
             consume(data.value, linesize.value, *size)

@@ -22,7 +22,7 @@ import ctypes
 import sys
 import types
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from . import libobs
 
@@ -74,7 +74,18 @@ _HOLDER_FIELDS: dict[str, Callable[[], Any]] = {
 """What the holder carries, and how each starts out."""
 
 
-def holder() -> types.ModuleType:
+class Holder(Protocol):
+    """The holder module's fields, for the type checker (see :data:`_HOLDER_FIELDS`)."""
+
+    impls: dict[str, Any]
+    registered: dict[str, Any]
+    instances: dict[int, Any]
+    next_key: int
+    name_buffer: ctypes.Array[ctypes.c_char]
+    """Added by :mod:`bgremove_obs.plugin`: the filter's display name, kept alive for libobs."""
+
+
+def holder() -> Holder:
     """The process-wide holder module, created on first use.
 
     Missing fields are added to an existing holder too: one made by an older version of this
@@ -88,12 +99,10 @@ def holder() -> types.ModuleType:
     for name, make in _HOLDER_FIELDS.items():
         if not hasattr(module, name):
             setattr(module, name, make())
-    return module
+    return cast(Holder, module)
 
 
-def _trampoline(
-    state: types.ModuleType, source_id: str, callback: str, fallback: Callable[[tuple[Any, ...]], Any]
-):
+def _trampoline(state: Holder, source_id: str, callback: str, fallback: Callable[[tuple[Any, ...]], Any]):
     def call(*args: Any) -> Any:
         impl = state.impls[source_id]
         try:

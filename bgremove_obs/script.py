@@ -6,7 +6,6 @@ Kept out of the script file so that file stays a few lines and everything here c
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from . import environment, libobs
@@ -36,11 +35,14 @@ def description() -> str:
 
 
 def load() -> None:
-    """Register the filter (once per process) and make this code the one libobs calls."""
-    if _found.venv is not None:
-        packages = str(environment.site_packages(_found.venv, sys.version_info[:2]))
-        if packages not in sys.path:
-            sys.path.append(packages)
+    """Register the filter (once per process) and make this code the one libobs calls.
+
+    The venv's site-packages is deliberately *not* added to OBS's interpreter: the OBS side
+    needs only the standard library and the core's standard-library modules (settings, limits),
+    which come from the code root; numpy, OpenCV and MediaPipe run in the worker process. OBS's
+    interpreter is shared by every script, so adding the venv there could shadow or break the
+    packages of other users' scripts.
+    """
     lib = libobs.load()
     runtime = Runtime(_found.python, CODE_ROOT, EFFECT, _found.problem)
     first = Plugin(lib, runtime).register()

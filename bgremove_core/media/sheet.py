@@ -8,6 +8,8 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
+from ..compose import blend
+
 CHECKER_PX = 16
 SHEET_TILE_HEIGHT = 360
 """Tile height in contact sheets: big enough to judge an edge, small enough to open anywhere."""
@@ -19,11 +21,7 @@ def flatten(image: np.ndarray) -> np.ndarray:
         return cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
     if image.shape[2] == 3:
         return image
-    board = _checkerboard(*image.shape[:2])
-    alpha = cv2.cvtColor(image[..., 3], cv2.COLOR_GRAY2BGR)
-    fg = cv2.multiply(image[..., :3], alpha, scale=1 / 255)
-    bg = cv2.multiply(board, cv2.bitwise_not(alpha), scale=1 / 255)
-    return cv2.add(fg, bg)
+    return blend(np.ascontiguousarray(image[..., :3]), _checkerboard(*image.shape[:2]), image[..., 3].copy())
 
 
 @functools.lru_cache(maxsize=4)

@@ -9,6 +9,7 @@ and by OpenCV otherwise.
 
 from __future__ import annotations
 
+import io
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -141,14 +142,15 @@ def _read_ffmpeg(info: VideoInfo, first: int, count: int, ffmpeg: str) -> Iterat
         *("-s", f"{info.width}x{info.height}", "-f", "rawvideo", "-pix_fmt", "bgr24", "-"),
     ]
     process = FfmpegProcess(args, ffmpeg, stdout=True)
-    assert process.proc.stdout is not None
+    stdout = process.proc.stdout
+    assert isinstance(stdout, io.BufferedReader)  # what Popen's default buffering makes
     shape = (info.height, info.width, 3)
     size = info.width * info.height * 3
     finished = False
     try:
         for _ in range(count):
             frame = np.empty(shape, np.uint8)
-            if process.proc.stdout.readinto(memoryview(frame).cast("B")) != size:
+            if stdout.readinto(frame.data.cast("B")) != size:
                 break
             yield frame
         finished = True

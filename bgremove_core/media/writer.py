@@ -112,7 +112,7 @@ class FfmpegWriter:
             width, height = self._size
             frame = cv2.cvtColor(frame[:height, :width], cv2.COLOR_BGR2YUV_I420)
         try:
-            stdin.write(memoryview(np.ascontiguousarray(frame)).cast("B"))
+            stdin.write(np.ascontiguousarray(frame).data.cast("B"))
         except (BrokenPipeError, OSError) as exc:
             raise self._failure(self._process.finish() or str(exc)) from exc
 

@@ -1,0 +1,120 @@
+"""The one mask engine every live and file path drives: frame in, refined mask out, one thread.
+
+Before it, the OBS worker re-implemented the real-time processor (swapping the model, the
+max-fps throttle, what a setting change invalidates) beside ``pipeline._Stages``; now
+:class:`~bgremove_core.pipeline.Processor`, :class:`~bgremove_core.pipeline.RealtimeProcessor`
+(``bgremove live``, files) and the OBS worker (``bgremove_obs.engine``) all drive this class and
+only decide *where frames come from and where masks go*.
+
+It is single-threaded on purpose: MediaPipe is not thread-safe, so whoever owns an engine calls
+it from one thread. What a setting change invalidates comes from the schema
+(:func:`~bgremove_core.settings.changed_stages`), so adding a mask setting touches
+``settings.py`` and the code that uses it (``refine.py``), nothing here.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from .errors import ModelError
+from .refine import Refiner
+from .resources import Closeable
+from .segment import Segmenter
+from .settings import Settings, Stage, changed_stages
+
+
+def open_segmenter(settings: Settings) -> Segmenter:
+    """The segmenter ``settings`` ask for: the one place segmenters are built.
+
+    Raises:
+        ModelError: The model cannot be loaded (missing or corrupt custom file).
+    """
+    return Segmenter(settings.model, settings.model_path)
+
+
+def _model_of(settings: Settings) -> tuple[str, str]:
+    return settings.model, settings.model_path
+
+
+class MaskEngine(Closeable):
+    """Segment and refine one stream of frames; owns the model and the temporal state.
+
+    Args:
+        settings: What to do; validated already by :class:`Settings`.
+
+    Raises:
+        ModelError: The model cannot be loaded.
+    """
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings()
+        self._segmenter: Segmenter | None = open_segmenter(self.settings)
+        self._model = _model_of(self.settings)
+        self._refiner = Refiner(self.settings)
+        self._shape: tuple[int, ...] = ()
+        self._last_start = -float("inf")
+        self.model_error: ModelError | None = None
+        """Why the model the settings ask for is not the one running (None when it is)."""
+
+    def update(self, settings: Settings) -> frozenset[Stage]:
+        """Apply new settings; returns what they invalidate (see :class:`Stage`).
+
+        A model that cannot be loaded leaves the previous one running and sets
+        :attr:`model_error` until settings asking for a loadable (or the running) model arrive,
+        so a live picture never stops because of a bad file; callers that must not continue
+        with the old model (file commands) raise it.
+        """
+        stages = changed_stages(self.settings, settings)
+        self.settings = settings
+        self._refiner.update(settings)
+        self._load_model()
+        return stages
+
+    def _load_model(self) -> None:
+        wanted = _model_of(self.settings)
+        if wanted == self._model:
+            self.model_error = None
+            return
+        try:
+            segmenter = open_segmenter(self.settings)
+        except ModelError as error:
+            self.model_error = error
+            return
+        self._close_segmenter()
+        self._segmenter, self._model, self.model_error = segmenter, wanted, None
+        self._refiner.reset()
+
+    def mask(self, frame: np.ndarray) -> np.ndarray:
+        """The refined uint8 alpha mask (255 = person) at ``frame``'s size (BGR uint8, checked).
+
+        A frame of another size than the previous one starts the temporal smoothing afresh.
+        """
+        if self._segmenter is None:
+            raise ValueError("The mask engine was closed.")
+        self._last_start = time.monotonic()
+        if frame.shape != self._shape:
+            self._shape = frame.shape
+            self._refiner.reset()
+        return self._refiner.refine(self._segmenter.segment(frame), frame)
+
+    def wait_time(self) -> float:
+        """Seconds until the next :meth:`mask` call is due under ``max_fps`` (0 = now)."""
+        max_fps = self.settings.max_fps
+        if not max_fps:
+            return 0.0
+        return max(0.0, self._last_start + 1.0 / max_fps - time.monotonic())
+
+    def reset(self) -> None:
+        """Forget temporal state, e.g. before an unrelated frame such as a new file."""
+        self._refiner.reset()
+
+    def _close_segmenter(self) -> None:
+        if self._segmenter is not None:
+            self._segmenter.close()
+
+    def close(self) -> None:
+        """Release the model; safe to call twice."""
+        self._close_segmenter()
+        self._segmenter = None
