@@ -28,6 +28,7 @@ import numpy as np
 
 from .compose import Compositor
 from .errors import MediaError
+from .follow import open_segmenter
 from .refine import Refiner
 from .segment import Segmenter
 from .settings import ModelName, Settings
@@ -70,13 +71,13 @@ def people(data: Path = DEFAULT_DATA) -> Iterator[tuple[str, np.ndarray, np.ndar
         yield path.stem, _read(path, cv2.IMREAD_COLOR), mask > 127
 
 
-def clip(data: Path = DEFAULT_DATA) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """The lucia clip: its BGR frames and boolean hand-drawn masks, in order."""
-    frames = sorted((data / "clips" / "lucia_frames").glob("*.jpg"))
+def clip(data: Path = DEFAULT_DATA, name: str = "lucia") -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """A clip (lucia, hike, breakdance-flare): its BGR frames and boolean hand-drawn masks, in order."""
+    frames = sorted((data / "clips" / f"{name}_frames").glob("*.jpg"))
     if not frames:
-        raise MediaError(f"No frames found in {str(data / 'clips' / 'lucia_frames')!r}.")
+        raise MediaError(f"No frames found in {str(data / 'clips' / f'{name}_frames')!r}.")
     masks = [
-        _read(data / "clips" / "lucia_masks" / f"{p.stem}.png", cv2.IMREAD_GRAYSCALE) > 127 for p in frames
+        _read(data / "clips" / f"{name}_masks" / f"{p.stem}.png", cv2.IMREAD_GRAYSCALE) > 127 for p in frames
     ]
     return [_read(p, cv2.IMREAD_COLOR) for p in frames], masks
 
@@ -287,6 +288,7 @@ class SpeedResult:
 
     size: str
     model: str
+    follow: bool
     segment: float
     refine: float
     compose: float
@@ -308,7 +310,7 @@ def measure_speed(
     scaled = [cv2.resize(f, (w, h), interpolation=cv2.INTER_LINEAR) for f in frames]
     s = settings.replace(model=model)
     times: dict[str, list[float]] = {"segment": [], "refine": [], "compose": [], "ours": [], "baseline": []}
-    segmenter, refiner, compositor, baseline = Segmenter(model), Refiner(s), Compositor(s), Baseline(model)
+    segmenter, refiner, compositor, baseline = open_segmenter(s), Refiner(s), Compositor(s), Baseline(model)
     try:
         for i in range(count + _WARM_UP):
             frame = scaled[i % len(scaled)]
@@ -324,7 +326,7 @@ def measure_speed(
         compositor.close()
         baseline.close()
     med = {k: statistics.median(v) for k, v in times.items()}
-    return SpeedResult(size, model, **med)
+    return SpeedResult(size, model, s.follow, **med)
 
 
 def speed_report(results: Sequence[SpeedResult]) -> str:
@@ -334,8 +336,9 @@ def speed_report(results: Sequence[SpeedResult]) -> str:
         "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
+        model = r.model if r.follow else f"{r.model}, follow off"
         lines.append(
-            f"| {r.size} | {r.model} | {r.segment:.2f} | {r.refine:.2f} | {r.compose:.2f} "
+            f"| {r.size} | {model} | {r.segment:.2f} | {r.refine:.2f} | {r.compose:.2f} "
             f"| {1000 / r.ours:.0f} | {1000 / r.baseline:.0f} | {r.baseline / r.ours:.1f}x |"
         )
     return "\n".join(lines)
@@ -379,16 +382,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.threads is not None:
         cv2.setNumThreads(args.threads)
     if args.suite == "quality":
+        from .follow_quality import follow_report
+
         print(quality_report(args.data))
+        print()
+        print(follow_report(args.data))
         return 0
     frames, source = speed_frames(args.data)
     results = [
-        measure_speed(frames, size, model, Settings(), args.frames)
+        measure_speed(frames, size, model, Settings(follow=follow), args.frames)
         for size in args.sizes
         for model in args.models
+        for follow in (True, False)
     ]
     print(
-        f"Median of {args.frames} frames of {source} per row; default settings (blur, refinement on); "
+        f"Median of {args.frames} frames of {source} per row; default settings (blur, refinement on, "
+        "follow the person on unless the row says off); "
         f"OpenCV threads: {cv2.getNumThreads()}, CPUs: {cv2.getNumberOfCPUs()}.\n"
     )
     print(speed_report(results))

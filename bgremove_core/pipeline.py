@@ -19,10 +19,10 @@ import cv2
 import numpy as np
 
 from .compose import Compositor
+from .follow import open_segmenter, reset_segmenter, segmenter_key
 from .frames import check_frame
 from .refine import Refiner
 from .resources import Closeable
-from .segment import Segmenter
 from .settings import Settings
 
 
@@ -41,26 +41,26 @@ class Result:
     mask_age: int = 0
 
 
-def _needs_new_segmenter(old: Settings, new: Settings) -> bool:
-    return (old.model, old.model_path) != (new.model, new.model_path)
-
-
 class _Stages:
     """Segment + refine for one stream; shared by both processors so they cannot drift apart."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.segmenter = Segmenter(settings.model, settings.model_path)
+        self.segmenter = open_segmenter(settings)
         self.refiner = Refiner(settings)
 
     def update(self, settings: Settings) -> None:
-        if _needs_new_segmenter(self.settings, settings):
-            segmenter = Segmenter(settings.model, settings.model_path)
+        if segmenter_key(self.settings) != segmenter_key(settings):
+            segmenter = open_segmenter(settings)
             self.segmenter.close()
             self.segmenter = segmenter
-            self.refiner.reset()
+            self.reset()
         self.refiner.update(settings)
         self.settings = settings
+
+    def reset(self) -> None:
+        self.refiner.reset()
+        reset_segmenter(self.segmenter)
 
     def mask(self, frame: np.ndarray) -> np.ndarray:
         return self.refiner.refine(self.segmenter.segment(frame), frame)
@@ -97,7 +97,7 @@ class Processor(Closeable):
 
     def reset(self) -> None:
         """Forget temporal state, e.g. before an unrelated frame such as a new file."""
-        self._stages.refiner.reset()
+        self._stages.reset()
 
     def mask(self, frame: np.ndarray) -> np.ndarray:
         """Return only the refined alpha mask (uint8, frame size) for a BGR frame."""

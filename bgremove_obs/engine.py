@@ -27,8 +27,8 @@ import numpy as np
 from bgremove_core.backgrounds import BackgroundSource, VideoBackground, open_background
 from bgremove_core.compose import blur_background_small, light_wrap_maps
 from bgremove_core.errors import MediaError, ModelError
+from bgremove_core.follow import open_segmenter, segmenter_key
 from bgremove_core.refine import Refiner
-from bgremove_core.segment import Segmenter
 from bgremove_core.settings import Background, Settings
 
 from .channel import Channel
@@ -36,8 +36,8 @@ from .convert import to_bgr
 from .protocol import BackgroundMeta, FrameMeta, Level, Look, SettingsMeta, parse
 
 PICTURE_MAX_WIDTH = 1920
-_MASK_KEYS = ("model", "model_path", "threshold", "edge_softness", "smoothing", "edge_refine", "feather",
-              "grow", "min_region")  # fmt: skip
+_MASK_KEYS = ("model", "model_path", "follow", "threshold", "edge_softness", "smoothing", "edge_refine",
+              "feather", "grow", "min_region")  # fmt: skip
 _PICTURE_KEYS = ("background", "image", "video")
 
 _LOOKS = {
@@ -56,8 +56,8 @@ class Worker:
         self._channel = channel
         self._settings = Settings()
         self._generation = 0
-        self._model = (self._settings.model, self._settings.model_path)
-        self._segmenter = Segmenter(*self._model)
+        self._model = segmenter_key(self._settings)
+        self._segmenter = open_segmenter(self._settings)
         self._model_error = ""
         self._refiner = Refiner(self._settings)
         self._picture_source: BackgroundSource | None = None
@@ -77,20 +77,21 @@ class Worker:
         self._generation = parse(SettingsMeta, message.meta).generation
         new = Settings.from_mapping(json.loads(bytes(message.payload)), ignore_unknown=True)
         old, self._settings = self._settings, new
-        self._load_model((new.model, new.model_path))
+        self._load_model(new)
         self._refiner.update(new)
         if tuple(getattr(old, k) for k in _PICTURE_KEYS) != tuple(getattr(new, k) for k in _PICTURE_KEYS):
             self._open_picture()
         mask_changed = any(getattr(old, k) != getattr(new, k) for k in _MASK_KEYS)
         return True, mask_changed
 
-    def _load_model(self, wanted: tuple[str, str]) -> None:
+    def _load_model(self, settings: Settings) -> None:
         """Switch to the wanted model, or keep the running one and say why it could not load."""
+        wanted = segmenter_key(settings)
         if wanted == self._model:
             self._model_error = ""
             return
         try:
-            segmenter = Segmenter(*wanted)
+            segmenter = open_segmenter(settings)
         except ModelError as error:
             self._model_error = f"{str(error).rstrip('.')}. Still using the previous model."
             return
