@@ -12,15 +12,19 @@ the person fills the model input whatever their size in the frame.
   (so a still image is found, then cropped: two passes), every :data:`SCAN_EVERY` frames (people
   walking in), after the crop's mask touched the box edge, and at once when the crop comes back
   empty (the person left). Outside the box the mask is 0 unless a scan says otherwise.
-- Several people: one box around all of them. When that box would cover most of the frame anyway
-  the scan *is* the mask, so a close-up webcam costs nothing extra.
+- Several people: one box around those whose crops would overlap, a crop each (at most
+  :data:`MAX_CROPS`) for people far apart, because one box around people far apart would be
+  squeezed out of shape and the model loses both (measured: IoU 0.0-0.6 against 0.73-0.89).
+- When the crops would cover most of the frame anyway the scan *is* the mask, so a close-up
+  webcam costs nothing extra.
 
-The returned probability map is at a fixed working size (the frame halved to at most
-:data:`OUTPUT_MAX_WIDTH`, the refiner's own resolution), so the crop's detail survives the paste
-and the refiner's temporal smoothing sees one size per stream.
+The returned probability map has a fixed working size per frame size (:data:`OUTPUT_MAX_WIDTH`
+wide), larger than the model's, so the crop's detail survives the paste and the refiner's
+temporal smoothing sees one size per stream.
 
 Measured on the shared clips (docs/QUALITY.md): mean IoU over lucia, hike and breakdance-flare
-0.848 against 0.745 raw; the crop model is ``general``, which beat ``landscape`` on crops.
+0.84 against 0.745 raw; the crop model is ``general``, which beats ``landscape`` on crops
+(0.76).
 """
 
 from __future__ import annotations
@@ -38,7 +42,9 @@ from .segment import Segmenter
 from .settings import ModelName, Settings
 
 OUTPUT_MAX_WIDTH = 320
-"""The probability map is the frame halved to at most this wide (the refiner's resolution)."""
+"""Width of the returned probability map (never wider than the frame). 320 keeps the refiner as
+fast as on the plain model's map; 384-640 scored no better (docs/QUALITY.md) and made refinement
+up to 4x slower."""
 
 SCAN_EVERY = 15
 """Frames between whole-frame scans for people who walk in (half a second at 30 fps)."""
