@@ -27,6 +27,7 @@ import cv2
 import numpy as np
 
 from .compose import Compositor
+from .engine import open_segmenter
 from .errors import MediaError
 from .refine import Refiner
 from .segment import Segmenter
@@ -70,13 +71,13 @@ def people(data: Path = DEFAULT_DATA) -> Iterator[tuple[str, np.ndarray, np.ndar
         yield path.stem, _read(path, cv2.IMREAD_COLOR), mask > 127
 
 
-def clip(data: Path = DEFAULT_DATA) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """The lucia clip: its BGR frames and boolean hand-drawn masks, in order."""
-    frames = sorted((data / "clips" / "lucia_frames").glob("*.jpg"))
+def clip(data: Path = DEFAULT_DATA, name: str = "lucia") -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """A clip (lucia, hike, breakdance-flare): its BGR frames and boolean hand-drawn masks, in order."""
+    frames = sorted((data / "clips" / f"{name}_frames").glob("*.jpg"))
     if not frames:
-        raise MediaError(f"No frames found in {str(data / 'clips' / 'lucia_frames')!r}.")
+        raise MediaError(f"No frames found in {str(data / 'clips' / f'{name}_frames')!r}.")
     masks = [
-        _read(data / "clips" / "lucia_masks" / f"{p.stem}.png", cv2.IMREAD_GRAYSCALE) > 127 for p in frames
+        _read(data / "clips" / f"{name}_masks" / f"{p.stem}.png", cv2.IMREAD_GRAYSCALE) > 127 for p in frames
     ]
     return [_read(p, cv2.IMREAD_COLOR) for p in frames], masks
 
@@ -296,6 +297,7 @@ class SpeedResult:
 
     size: str
     model: str
+    follow: bool
     segment: float
     refine: float
     compose: float
@@ -306,6 +308,11 @@ class SpeedResult:
 
 
 _T = TypeVar("_T")
+
+
+def _each(fn: Callable[[np.ndarray], object], frames: Sequence[np.ndarray]) -> None:
+    for frame in frames:
+        fn(frame)
 
 
 def _timed(fn: Callable[[], _T]) -> tuple[float, _T]:
@@ -322,7 +329,7 @@ def measure_speed(
     scaled = [cv2.resize(f, (w, h), interpolation=cv2.INTER_LINEAR) for f in frames]
     s = settings.replace(model=model)
     times: dict[str, list[float]] = {"segment": [], "refine": [], "compose": [], "ours": [], "baseline": []}
-    segmenter, refiner, compositor, baseline = Segmenter(model), Refiner(s), Compositor(s), Baseline(model)
+    segmenter, refiner, compositor, baseline = open_segmenter(s), Refiner(s), Compositor(s), Baseline(model)
     try:
         for i in range(count + _WARM_UP):
             frame = scaled[i % len(scaled)]
@@ -338,7 +345,7 @@ def measure_speed(
         compositor.close()
         baseline.close()
     med = {k: statistics.median(v) for k, v in times.items()}
-    return SpeedResult(size, model, **med)
+    return SpeedResult(size, model, s.follow, **med)
 
 
 PIPELINE_BLOCK = 35
@@ -365,8 +372,8 @@ def measure_pipelined(
         try:
             for b in range(blocks + 1):  # the first block of each is an untimed warm-up
                 block = [scaled[(b * PIPELINE_BLOCK + i) % len(scaled)] for i in range(PIPELINE_BLOCK)]
-                t_ours, _ = _timed(lambda blk=block: run_frames(blk, stages))
-                t_base, _ = _timed(lambda blk=block: [baseline.process(f) for f in blk])
+                t_ours, _ = _timed(partial(run_frames, block, stages))
+                t_base, _ = _timed(partial(_each, baseline.process, block))
                 if b:
                     ours.append(t_ours / PIPELINE_BLOCK)
                     base.append(t_base / PIPELINE_BLOCK)
@@ -383,12 +390,13 @@ def speed_report(results: Sequence[SpeedResult]) -> str:
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
+        model = r.model if r.follow else f"{r.model}, follow off"
         pipelined = "| | | |"
         if r.pipelined:
             ratio = r.block_baseline / r.pipelined
             pipelined = f"| {1000 / r.pipelined:.0f} | {1000 / r.block_baseline:.0f} | {ratio:.1f}x |"
         lines.append(
-            f"| {r.size} | {r.model} | {r.segment:.2f} | {r.refine:.2f} | {r.compose:.2f} "
+            f"| {r.size} | {model} | {r.segment:.2f} | {r.refine:.2f} | {r.compose:.2f} "
             f"| {1000 / r.ours:.0f} | {1000 / r.baseline:.0f} | {r.baseline / r.ours:.1f}x {pipelined}"
         )
     return "\n".join(lines)

@@ -19,23 +19,25 @@ import time
 import numpy as np
 
 from .errors import ModelError
+from .follow import FollowSegmenter
 from .refine import Refiner
 from .resources import Closeable
 from .segment import Segmenter
-from .settings import Settings, Stage, changed_stages
+from .settings import ModelName, Settings, Stage, changed_stages
 
 
-def open_segmenter(settings: Settings) -> Segmenter:
-    """The segmenter ``settings`` ask for: the one place segmenters are built.
+def open_segmenter(settings: Settings) -> Segmenter | FollowSegmenter:
+    """The segmenter ``settings`` ask for (following the person or not): the one place they are built.
+
+    Crops always use the general model: on a crop it beat landscape on every clip
+    (docs/QUALITY.md); the whole-frame scans use the user's model.
 
     Raises:
         ModelError: The model cannot be loaded (missing or corrupt custom file).
     """
+    if settings.follow:
+        return FollowSegmenter(settings.model, settings.model_path, ModelName.GENERAL.value)
     return Segmenter(settings.model, settings.model_path)
-
-
-def _model_of(settings: Settings) -> tuple[str, str]:
-    return settings.model, settings.model_path
 
 
 class MaskEngine(Closeable):
@@ -50,8 +52,9 @@ class MaskEngine(Closeable):
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings()
-        self._segmenter: Segmenter | None = open_segmenter(self.settings)
-        self._model = _model_of(self.settings)
+        self._segmenter: Segmenter | FollowSegmenter | None = open_segmenter(self.settings)
+        self._model = self.settings
+        """The settings the running segmenter was built with."""
         self._refiner = Refiner(self.settings)
         self._shape: tuple[int, ...] = ()
         self._last_start = -float("inf")
@@ -73,8 +76,7 @@ class MaskEngine(Closeable):
         return stages
 
     def _load_model(self) -> None:
-        wanted = _model_of(self.settings)
-        if wanted == self._model:
+        if Stage.MODEL not in changed_stages(self._model, self.settings):
             self.model_error = None
             return
         try:
@@ -83,8 +85,8 @@ class MaskEngine(Closeable):
             self.model_error = error
             return
         self._close_segmenter()
-        self._segmenter, self._model, self.model_error = segmenter, wanted, None
-        self._refiner.reset()
+        self._segmenter, self._model, self.model_error = segmenter, self.settings, None
+        self.reset()
 
     def mask(self, frame: np.ndarray) -> np.ndarray:
         """The refined uint8 alpha mask (255 = person) at ``frame``'s size (BGR uint8, checked).
@@ -96,7 +98,7 @@ class MaskEngine(Closeable):
         self._last_start = time.monotonic()
         if frame.shape != self._shape:
             self._shape = frame.shape
-            self._refiner.reset()
+            self.reset()
         return self._refiner.refine(self._segmenter.segment(frame), frame)
 
     def wait_time(self) -> float:
@@ -107,8 +109,10 @@ class MaskEngine(Closeable):
         return max(0.0, self._last_start + 1.0 / max_fps - time.monotonic())
 
     def reset(self) -> None:
-        """Forget temporal state, e.g. before an unrelated frame such as a new file."""
+        """Forget temporal state (smoothing, the person's position), e.g. before a new file."""
         self._refiner.reset()
+        if self._segmenter is not None:
+            self._segmenter.reset()
 
     def _close_segmenter(self) -> None:
         if self._segmenter is not None:

@@ -89,6 +89,9 @@ class Segmenter(Closeable):
         # mediapipe 1.x returns (H, W, 1), 0.10 returned (H, W); everything downstream wants (H, W).
         return mask.reshape(mask.shape[:2])
 
+    def reset(self) -> None:
+        """Nothing to forget: each frame is segmented on its own (same interface as following)."""
+
     def close(self) -> None:
         """Release the native graph; safe to call twice."""
         if self._segmenter is not None:

@@ -68,20 +68,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.threads is not None:
         cv2.setNumThreads(args.threads)
     if args.suite == "quality":
+        from ..follow_quality import follow_report
+
         print(benchmark.quality_report(args.data))
+        print()
+        print(follow_report(args.data))
         return 0
     frames, source = benchmark.speed_frames(args.data)
     results = []
     for size in args.sizes:
         for model in args.models:
-            result = benchmark.measure_speed(frames, size, model, Settings(), args.frames)
-            result.pipelined, result.block_baseline = benchmark.measure_pipelined(
-                frames, size, model, Settings(), args.frames
-            )
-            results.append(result)
+            for follow in (True, False):
+                settings = Settings(follow=follow)
+                result = benchmark.measure_speed(frames, size, model, settings, args.frames)
+                result.pipelined, result.block_baseline = benchmark.measure_pipelined(
+                    frames, size, model, settings, args.frames
+                )
+                results.append(result)
     print(
         f"Median of {args.frames} frames of {source} per row (pipelined: median over blocks of "
-        f"{benchmark.PIPELINE_BLOCK} frames); default settings (blur, refinement on); "
+        f"{benchmark.PIPELINE_BLOCK} frames); default settings (blur, refinement on, follow the "
+        "person on unless the row says off); "
         f"OpenCV threads: {cv2.getNumThreads()}, CPUs: {cv2.getNumberOfCPUs()}.\n"
     )
     print(benchmark.speed_report(results))

@@ -15,6 +15,8 @@ from ..errors import SettingsError
 from ..settings import Background, Settings
 
 if TYPE_CHECKING:
+    from ..filejob import CoreStages
+    from ..filejob.video import JobStats, Progress
     from ..pipeline import Result
 
 HELP = "Run blur and background replacement on a built-in clip and write the videos and a sheet."
@@ -80,10 +82,15 @@ def run(args: argparse.Namespace) -> int:
 
         video = out / f"{name}.mp4"
         with core_stages(settings) as stages:
+
+            def job(report: Progress, stages: CoreStages = stages, video: Path = video) -> JobStats:
+                target = VideoTarget(video, SIZE, FPS)
+                return write_video(
+                    frames, stages, target, expected=len(frames), progress=report, on_result=keep
+                )
+
             stats = with_progress(
-                lambda report, s=stages, v=video, k=keep: write_video(
-                    frames, s, VideoTarget(v, SIZE, FPS), expected=len(frames), progress=report, on_result=k
-                ),
+                job,
                 len(frames),
                 video.name,
                 quiet=args.quiet,

@@ -16,11 +16,11 @@ import cv2
 import numpy as np
 
 from ..compose import Compositor
+from ..engine import open_segmenter
 from ..frames import check_frame
 from ..pipeline import Result
 from ..refine import Refiner
 from ..resources import Closeable
-from ..segment import Segmenter
 from ..settings import Background, Settings
 from .flow import Profile, Stage, run_chain
 
@@ -55,7 +55,7 @@ class CoreStages(Closeable):
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._segmenter = Segmenter(settings.model, settings.model_path)
+        self._segmenter = open_segmenter(settings)
         self._refiner = Refiner(settings)
         try:
             self._compositor = Compositor(settings)
@@ -80,6 +80,7 @@ class CoreStages(Closeable):
     def reset(self) -> None:
         """Forget temporal state before an unrelated stream (the next file of a batch)."""
         self._refiner.reset()
+        self._segmenter.reset()
 
     def close(self) -> None:
         """Release the model and the background; safe to call twice."""

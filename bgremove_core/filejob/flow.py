@@ -20,6 +20,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 QUEUE_DEPTH = 4
@@ -217,7 +218,7 @@ def run_chain(
     threads = [_thread(chain, profile.stages[0], lambda: _produce(chain, source, profile.stages[0]))]
     for index, stage in enumerate(stages, start=1):
         clock = profile.stages[index]
-        threads.append(_thread(chain, clock, lambda i=index, s=stage, c=clock: _transform(chain, i, s, c)))
+        threads.append(_thread(chain, clock, partial(_transform, chain, index, stage, clock)))
     started = time.perf_counter()
     try:
         for thread in threads:
