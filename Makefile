@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test check lint typecheck bench soak screenshots system-deps clean
+.PHONY: demo test test-fast check lint typecheck bench bench-reliability soak screenshots system-deps clean
 
 $(STAMP): requirements/runtime.txt requirements/demo.txt requirements/test.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ system-deps:
 test: system-deps $(STAMP)
 	$(BIN)/python -m pytest
 
+# The edit-test loop: no OBS, nothing slow (< 2 min); `make test` stays the full suite.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not obs and not slow and not soak"
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -37,11 +41,15 @@ check: lint typecheck test
 bench: $(STAMP)
 	$(BIN)/bgremove bench
 
+bench-reliability: system-deps $(STAMP)
+	$(BIN)/python -m bench.reliability
+
 soak: system-deps $(STAMP)
-	$(BIN)/python bench/soak.py --minutes 30
+	$(BIN)/python -m pytest -m soak
+	$(BIN)/python -m bench.soak --minutes 30
 
 screenshots: system-deps $(STAMP)
-	$(BIN)/python docs/make_screenshots.py
+	$(BIN)/python -m docs.make_screenshots
 
 clean:
 	rm -rf $(VENV) bgremove-demo

@@ -12,7 +12,7 @@ seed-style filter. Besides OBS's render time, OBS's CPU and skipped frames, the 
 CPU of OBS's child processes (the bgremove worker) and the bgremove filter's mask age: how many
 OBS frames old the mask on screen is, which the filter logs when it is removed.
 
-    python bench/obs_bench.py [--seconds 20] [--filter [LABEL=]KIND[:JSON] ...] [--compare LABEL]
+    python -m bench.obs_bench [--seconds 20] [--filter [LABEL=]KIND[:JSON] ...] [--compare LABEL]
 
 Add a standing case with one line in ``CASES``; ad-hoc ones with ``--filter``.
 """
@@ -31,13 +31,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests" / "obs"))
+from tests.support.obs import Obs
+from tests.support.paths import LUCIA as CLIP
+from tests.support.paths import REPO
+from tests.support.paths import SCRIPT as PRODUCT_SCRIPT
 
-from harness import Obs  # noqa: E402
-
-CLIP = REPO / ".." / "shared" / "data" / "clips" / "lucia.mp4"
-PRODUCT_SCRIPT = REPO / "obs_bgremove.py"
 SEED_SCRIPT = REPO / "bench" / "seed_filter.py"
 SOURCE = "clip"
 FILTER_NAME = "bench filter"

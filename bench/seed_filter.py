@@ -7,7 +7,7 @@ the full RGBA result. It registers the filter id ``bgremove_seed_filter`` throug
 libobs bindings and reload-safe registry, and reads back with the filter's own
 :class:`~bgremove_obs.readback.Readback` at full size: only the per-frame work differs.
 
-Loaded by ``bench/obs_bench.py --seed`` as a second script next to ``obs_bgremove.py``; never
+Loaded by ``python -m bench.obs_bench --seed`` as a second script next to ``obs_bgremove.py``; never
 shipped to users. Unlike the product it imports numpy, OpenCV and MediaPipe into OBS itself.
 """
 

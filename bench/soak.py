@@ -1,14 +1,14 @@
 """``make soak``: the OBS filter for 30 minutes on a looping 720p30 real clip, watched for leaks.
 
-One real OBS (1280x720 canvas at 10 fps, see tests/reliability/obs/soak.py for why) runs the
+One real OBS (1280x720 canvas at 10 fps, see tests/support/soak.py for why) runs the
 filter with its default settings on a 720p30 transcode of the real lucia clip. Prints a line per
 minute (OBS and worker RSS, rendered and skipped frames, masks published), then the summary, and
 exits 1 if a limit was broken: RSS growth > 20 MB after the warm-up for either process, > 1% of
 render frames skipped, any worker restart, a stalled worker, or an unclean OBS exit.
 
-    python bench/soak.py [--minutes 30] [--interval 5] [--workdir DIR]
+    python -m bench.soak [--minutes 30] [--interval 5] [--workdir DIR]
 
-The CI runs the same soak for 3 minutes (tests/reliability/obs/test_obs_soak.py).
+``make soak`` first runs the same soak for 3 minutes (tests/reliability/obs/test_obs_soak.py).
 """
 
 from __future__ import annotations
@@ -18,12 +18,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO / "tests" / "obs"), str(REPO / "tests" / "reliability" / "obs")]
-
-from harness import Obs  # noqa: E402
-from rig import SCRIPT  # noqa: E402
-from soak import (  # noqa: E402
+from tests.support.obs import Obs
+from tests.support.paths import LUCIA as CLIP
+from tests.support.paths import SCRIPT
+from tests.support.soak import (
     FPS,
     HEIGHT,
     MB,
@@ -34,8 +32,6 @@ from soak import (  # noqa: E402
     run_soak,
     soak_clip,
 )
-
-CLIP = REPO / ".." / "shared" / "data" / "clips" / "lucia.mp4"
 
 
 def _print_minutely(sample: Sample, last: list[int]) -> None:

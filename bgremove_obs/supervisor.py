@@ -13,12 +13,15 @@ Faults, all noticed from :meth:`WorkerProcess.poll` (called every frame from ``v
 - A worker that dies is restarted at once the first time (a one-off crash costs about one
   second of pass-through, the worker's start-up), then after a back-off that doubles up to
   :data:`MAX_BACKOFF` seconds, so a worker that cannot start does not eat the CPU. The back-off
-  resets once a worker has stayed up for :data:`HEALTHY_AFTER` seconds. Every restart is logged
-  with its running count.
+  resets once a worker has been *answering* for :data:`HEALTHY_AFTER` seconds, counted from its
+  first heartbeat: a worker that never got through its start-up was never healthy, however long
+  it tried. Every restart is logged with its running count.
 - A worker that stops answering (hung in native code, stopped, starved) is found by its
   heartbeat: the worker bumps the channel's heartbeat mailbox on every turn of its loop. No beat
-  for :data:`HANG_SECONDS` (:data:`STARTUP_SECONDS` before the first one, which covers imports
-  and model loading) and it is killed, which turns the hang into the crash case above.
+  for :data:`HANG_SECONDS` and it is killed, which turns the hang into the crash case above.
+  Before the first beat the allowance is :data:`STARTUP_SECONDS` (imports and model loading,
+  which a loaded machine or a cold disk can stretch far beyond the usual second), doubled after
+  each start-up that ran out of it, so a slow machine gets there instead of looping.
 """
 
 from __future__ import annotations
@@ -39,8 +42,10 @@ HEALTHY_AFTER = 30.0
 HANG_SECONDS = 5.0
 """No heartbeat for this long means hung. Longer than any single step of the worker (a model
 switch, a 4K frame, 1 fps inference with ``max_fps`` = 1) on a busy 2-core machine."""
-STARTUP_SECONDS = 30.0
-"""Allowance before the first heartbeat: importing MediaPipe and OpenCV and loading the model."""
+STARTUP_SECONDS = 60.0
+"""Allowance before the first heartbeat: importing MediaPipe and OpenCV and loading the model
+(about 1 s warm and 2 s cold on an idle 2-core machine; a busy one can take many times that)."""
+MAX_STARTUP_SECONDS = 600.0
 DROPPED_ENV = ("PYTHONHOME", "PYTHONPATH", "DISPLAY", "WAYLAND_DISPLAY")
 """Not passed to the worker: OBS's Python settings belong to another interpreter, and with a
 display MediaPipe opens a GL context on it that the CPU model never uses (measured: +56 MB RSS,
@@ -62,14 +67,22 @@ class WorkerProcess:
         code_root: Directory that contains ``bgremove_obs`` and ``bgremove_core`` (put on
             ``PYTHONPATH`` so a source checkout works without installing the package).
         log: ``log(message)`` for lifecycle lines (start, exit, restart).
+        clock: Monotonic seconds (tests drive the allowances with their own clock).
 
     Attributes:
         restarts: How many times the worker was restarted (or a restart was attempted).
         exit_reason: Why the last worker stopped, while no new one is running ("" otherwise).
     """
 
-    def __init__(self, python: Path, code_root: Path, log: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        python: Path,
+        code_root: Path,
+        log: Callable[[str], None],
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._python = python
+        self._clock = clock
         self._code_root = code_root
         self._log = log
         self.channel = Channel.create()
@@ -80,6 +93,8 @@ class WorkerProcess:
         self._masks_at_start = 0
         self._beats = 0
         self._beat_at: float | None = None
+        self._first_beat_at: float | None = None
+        self._startup_allowance = STARTUP_SECONDS
         self.restarts = 0
         self.exit_reason = ""
         self._start()
@@ -107,16 +122,16 @@ class WorkerProcess:
         command = [str(self._python), "-m", "bgremove_obs.worker", str(self.channel.path)]
         self._restart_at = None
         self._masks_at_start = self.channel.masks.count()
-        self._beats, self._beat_at = self.channel.heartbeat.count(), None
+        self._beats, self._beat_at, self._first_beat_at = self.channel.heartbeat.count(), None, None
         try:
             self._process = subprocess.Popen(
                 command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, env=env, cwd=self._code_root
             )
         except OSError as error:
             self._process = None
-            self._failed(time.monotonic(), f"The worker could not be started with {self._python}: {error}.")
+            self._failed(self._clock(), f"The worker could not be started with {self._python}: {error}.")
             return
-        self._started_at = time.monotonic()
+        self._started_at = self._clock()
         self.exit_reason = ""
         self._log(f"worker started (pid {self._process.pid})")
 
@@ -134,14 +149,17 @@ class WorkerProcess:
         beats = self.channel.heartbeat.count()
         if beats != self._beats:
             self._beats, self._beat_at = beats, now
+            if self._first_beat_at is None:
+                self._first_beat_at = now
+                self._startup_allowance = STARTUP_SECONDS
             return False
         if self._beat_at is None:
-            return now - self._started_at > STARTUP_SECONDS
+            return now - self._started_at > self._startup_allowance
         return now - self._beat_at > HANG_SECONDS
 
     def poll(self) -> None:
         """Restart a dead worker, kill a hung one; cheap and never waits (beyond reaping a kill)."""
-        now = time.monotonic()
+        now = self._clock()
         if self._restart_at is not None:
             if now >= self._restart_at:
                 self._start()
@@ -152,13 +170,18 @@ class WorkerProcess:
         if code is None:
             if not self._hung(now):
                 return
-            waited = now - (self._beat_at if self._beat_at is not None else self._started_at)
+            if self._beat_at is None:
+                waited = now - self._started_at
+                self._startup_allowance = min(2 * self._startup_allowance, MAX_STARTUP_SECONDS)
+                reason = f"The worker did not finish starting within {waited:.0f} s and was killed."
+            else:
+                waited = now - self._beat_at
+                reason = f"The worker stopped answering for {waited:.0f} s and was killed."
             self._stop_process()
-            reason = f"The worker stopped answering for {waited:.0f} s and was killed."
         else:
-            self._process = None
+            self._stop_process()  # already gone: closes our end of its stdin pipe
             reason = f"The worker stopped (exit code {code})."
-        if now - self._started_at >= HEALTHY_AFTER:
+        if self._first_beat_at is not None and now - self._first_beat_at >= HEALTHY_AFTER:
             self._failures = 0
         self._failed(now, reason)
 

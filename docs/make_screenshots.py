@@ -2,7 +2,7 @@
 
 Why generated rather than hand-made: the user guide promises "this is what the setting does",
 so each picture is a real OBS Studio rendering of the Background Remover filter (started headless
-through the test harness, tests/obs/harness.py) or a real ``bgremove`` CLI run, and re-running
+through the test harness, tests/support/obs.py) or a real ``bgremove`` CLI run, and re-running
 this script after a change to the filter shows the change in the guide.
 
 Inputs, chosen for their licences (every picture here is committed):
@@ -39,10 +39,8 @@ from PIL import Image
 from skimage import data as samples
 
 from bgremove_core.settings import schema
-
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests" / "obs"))
-from harness import Obs  # noqa: E402  (tests/obs is not a package: imported by path)
+from tests.support.obs import Obs
+from tests.support.paths import REPO
 
 IMAGES = REPO / "docs" / "images"
 CLIP = REPO / ".." / "shared" / "data" / "clips" / "lucia.mp4"

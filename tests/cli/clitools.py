@@ -13,7 +13,8 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from clirun import Run
+
+from tests.support.clirun import Run
 
 CLIP_FPS = 24.0
 CLIP_FRAMES = 70

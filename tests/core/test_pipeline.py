@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +11,7 @@ from bgremove_core import benchmark
 from bgremove_core.errors import MediaError
 from bgremove_core.pipeline import Processor, RealtimeProcessor
 from bgremove_core.settings import Settings
+from tests.support.procs import wait_until
 
 
 @pytest.fixture(scope="module")
@@ -59,12 +59,13 @@ def test_realtime_processor_never_waits_and_catches_up(frames, lucia):
     with RealtimeProcessor(Settings(max_fps=0)) as live:
         first = live.process(frames[0])
         assert (first.alpha == 255).all()  # no mask yet: the picture passes through
-        deadline = time.monotonic() + 10
-        result = first
-        while time.monotonic() < deadline:
-            result = live.process(frames[1])
-            if not (result.alpha == 255).all():
-                break
-            time.sleep(0.01)
+        results = [first]
+
+        def masked() -> bool:
+            results.append(live.process(frames[1]))
+            return not (results[-1].alpha == 255).all()
+
+        wait_until(masked, what="a mask from the live processor", interval=0.01)
+        result = results[-1]
         assert benchmark.iou(result.alpha >= 128, lucia[1][1]) > 0.6
         assert result.output.shape == frames[1].shape

@@ -16,9 +16,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import OTHER_SCRIPT, REAL_HOME, REPO, InstalledHome, run_install, tree, user_env
 
 from bgremove_core import selfcheck
+from tests.support.install import OTHER_SCRIPT, REAL_HOME, InstalledHome, run_install, tree, user_env
+from tests.support.paths import REPO
 
 pytestmark = [
     pytest.mark.slow,

@@ -13,9 +13,11 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from harness import ObsFactory
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.support.images import regions
+from tests.support.obs import ObsFactory
+from tests.support.paths import SCRIPT
+
 SOURCE, FILTER, KIND = "portrait", "bgremove", "bgremove_filter"
 PHOTO = "113"
 """A 480x640 photo of one person; centred on a 1080x1920 canvas it is a 9:16 webcam-style frame."""
@@ -49,18 +51,11 @@ def _portrait_clip(shared_data: Path, directory: Path) -> tuple[Path, np.ndarray
     return clip, cv2.resize(hand, SHOT, interpolation=cv2.INTER_AREA) > 127
 
 
-def _regions(hand: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(person core, background core): the hand mask eroded both ways."""
-    kernel = np.ones((2 * MARGIN + 1, 2 * MARGIN + 1), np.uint8)
-    person = cv2.erode(hand.astype(np.uint8), kernel).astype(bool)
-    background = cv2.erode((~hand).astype(np.uint8), kernel).astype(bool)
-    return person, background
-
-
 def test_portrait_source_is_composited(obs_factory: ObsFactory, shared_data: Path, tmp_path: Path) -> None:
     clip, hand = _portrait_clip(shared_data, tmp_path)
-    person, background = _regions(hand)
-    obs = obs_factory(scripts=[REPO / "obs_bgremove.py"])
+    core = regions(hand, MARGIN)
+    person, background = core.person, core.background
+    obs = obs_factory(scripts=[SCRIPT])
     obs.add_media(SOURCE, clip)
     original = obs.wait_rendering(SOURCE, width=SHOT[0], height=SHOT[1])
     assert original.shape[:2] == (SHOT[1], SHOT[0])

@@ -1,11 +1,12 @@
-"""What the Background Remover filter draws in real OBS, per mode, on a real clip.
+"""What the Background Remover filter draws in real OBS, per mode, on a real person.
 
-One OBS for the module: lucia.mp4 plays in an ffmpeg_source, the filter is added, then the clip
-is *paused* so every screenshot shows the same frame. Which frame it is is found by matching the
-unfiltered screenshot against the clip's extracted frames, which gives the hand-drawn mask of
-that frame. Regions well inside the person / the background (the hand mask eroded) are then
-checked per mode, and the GPU composite is compared with the core's CPU compositor fed the same
-frame and the same mask (the mask as the filter draws it with "show mask").
+One OBS for the module plays a clip made of ONE real lucia frame repeated (``still_lucia``): the
+async, webcam-style frame path runs as with any clip, yet every screenshot shows the same frame,
+whose hand-drawn mask is known. After each settings change the test waits for the worker's own
+signal (masks made with the new settings generation, :func:`settled_masks`), never for two equal
+screenshots. Regions well inside the person / the background (the hand mask eroded) are checked
+per mode, and the GPU composite is compared with the core's CPU compositor fed the same frame and
+the same mask (the mask as the filter draws it with "show mask").
 """
 
 from __future__ import annotations
@@ -18,16 +19,16 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from harness import Obs
 
 from bgremove_core.backgrounds import cover_fit, read_image
 from bgremove_core.compose import Compositor
 from bgremove_core.settings import Settings
+from tests.support.images import regions
+from tests.support.obs import Obs, ObsFactory
+from tests.support.paths import SCRIPT
+from tests.support.rig import GREEN, KIND, composites, passes_through, settled_masks
 
-REPO = Path(__file__).resolve().parents[2]
-SOURCE, FILTER, KIND = "clip", "bgremove", "bgremove_filter"
-MARGIN = 12
-"""Pixels the hand mask is eroded by on each side, so region checks ignore the soft edge."""
+SOURCE, FILTER = "clip", "bgremove"
 GPU_VS_CPU_MEAN = 1.5
 GPU_VS_CPU_P99 = 6
 """Tolerances (grey levels, max over channels) between the GPU composite and the CPU reference.
@@ -42,60 +43,36 @@ def _bgr(rgba: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(rgba, cv2.COLOR_RGBA2BGR)
 
 
-def _frame_index(frame_bgr: np.ndarray, frames: list[Path]) -> int:
-    """Index of the clip frame closest to the screenshot (what the paused source shows)."""
-    small = cv2.resize(frame_bgr, (107, 60), interpolation=cv2.INTER_AREA).astype(np.float32)
-    errors = [
-        np.abs(cv2.resize(cv2.imread(str(f)), (107, 60), interpolation=cv2.INTER_AREA) - small).mean()
-        for f in frames
-    ]
-    return int(np.argmin(errors))
-
-
 class Scene:
-    """The paused clip with its filter, the unfiltered frame and the regions of that frame."""
+    """The still clip with its filter, the unfiltered frame and the regions of that frame."""
 
-    def __init__(self, obs: Obs, shared: Path) -> None:
+    def __init__(self, obs: Obs, hand: np.ndarray) -> None:
         self.obs = obs
         obs.set_filter_enabled(SOURCE, FILTER, False)
-        obs.wait_frames(2)
-        self.frame = _bgr(obs.screenshot(SOURCE))
+        self.frame = _bgr(obs.wait_rendering(SOURCE, ready=lambda rgba: passes_through(rgba, GREEN)))
         obs.set_filter_enabled(SOURCE, FILTER, True)
-        frames = sorted((shared / "clips" / "lucia_frames").glob("*.jpg"))
-        index = _frame_index(self.frame, frames)
-        masks = sorted((shared / "clips" / "lucia_masks").glob("*.png"))
-        hand = cv2.imread(str(masks[index]), cv2.IMREAD_GRAYSCALE) > 127
-        kernel = np.ones((2 * MARGIN + 1, 2 * MARGIN + 1), np.uint8)
-        self.person = cv2.erode(hand.astype(np.uint8), kernel).astype(bool)
-        self.background = cv2.erode((~hand).astype(np.uint8), kernel).astype(bool)
+        found = regions(hand)
+        self.person, self.background = found.person, found.background
 
     def show(self, **settings: object) -> np.ndarray:
-        """Apply settings and return the settled screenshot (RGBA)."""
+        """Apply settings and return the screenshot once the filter draws masks made with them."""
         self.obs.set_filter_settings(SOURCE, FILTER, settings)
-        return self.obs.settled_screenshot(SOURCE)
+        settled_masks(self.obs)
+        return self.obs.screenshot(SOURCE)
 
     def mask(self) -> np.ndarray:
         return self.show(show_mask=True)[..., 0]
 
 
 @pytest.fixture(scope="module")
-def scene(tmp_path_factory: pytest.TempPathFactory, shared_data: Path, lucia_clip: Path) -> Iterator[Scene]:
-    obs = Obs(tmp_path_factory.mktemp("render"), scripts=[REPO / "obs_bgremove.py"])
-    obs.start()
-    try:
-        obs.add_media(SOURCE, lucia_clip)
-        obs.wait_rendering(SOURCE)
-        obs.add_filter(SOURCE, FILTER, KIND, {"background": "colour", "colour": "#00FF00"})
-        obs.wait_rendering(SOURCE, ready=lambda rgba: (rgba[..., 1] > 200).mean() > 0.3)
-        obs.request(
-            "TriggerMediaInputAction",
-            {"inputName": SOURCE, "mediaAction": "OBS_WEBSOCKET_MEDIA_INPUT_ACTION_PAUSE"},
-        )
-        obs.wait_frames(5)
-        yield Scene(obs, shared_data)
-        obs.assert_clean_exit()
-    finally:
-        obs.stop()
+def scene(module_obs_factory: ObsFactory, still_lucia: Path, still_lucia_mask: np.ndarray) -> Iterator[Scene]:
+    obs = module_obs_factory("render", scripts=[SCRIPT])
+    obs.add_media(SOURCE, still_lucia)
+    obs.wait_rendering(SOURCE)
+    obs.add_filter(SOURCE, FILTER, KIND, GREEN)
+    obs.wait_rendering(SOURCE, ready=composites(GREEN))
+    yield Scene(obs, still_lucia_mask)
+    obs.assert_clean_exit()
 
 
 def _diff(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -12,26 +12,22 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from harness import SCENE, Obs
 
-REPO = Path(__file__).resolve().parents[2]
-SCRIPT = REPO / "obs_bgremove.py"
-KIND = "bgremove_filter"
+from tests.support.images import colour_pixels, hand_mask, regions
+from tests.support.obs import SCENE, Obs
+from tests.support.paths import SCRIPT
+from tests.support.rig import KIND
+
 GREEN = {"background": "colour", "colour": "#00FF00"}
-MARGIN = 12
-"""Pixels the hand mask is eroded by on each side, so region checks ignore the soft edge."""
 
 
-def _regions(mask_path: Path) -> tuple[np.ndarray, np.ndarray]:
-    hand = cv2.imread(str(mask_path), cv2.IMREAD_GRAYSCALE) > 127
-    kernel = np.ones((2 * MARGIN + 1, 2 * MARGIN + 1), np.uint8)
-    person = cv2.erode(hand.astype(np.uint8), kernel).astype(bool)
-    background = cv2.erode((~hand).astype(np.uint8), kernel).astype(bool)
-    return person, background
+def _regions(index: int) -> tuple[np.ndarray, np.ndarray]:
+    found = regions(hand_mask(index))
+    return found.person, found.background
 
 
 def _green(rgba: np.ndarray) -> np.ndarray:
-    return np.abs(rgba[..., :3].astype(int) - (0, 255, 0)).max(axis=-1) <= 12
+    return colour_pixels(rgba, (0, 255, 0))
 
 
 def _drawn_and_median_age(obs: Obs) -> tuple[int, int]:
@@ -43,7 +39,7 @@ def _drawn_and_median_age(obs: Obs) -> tuple[int, int]:
 
 def test_image_source_is_segmented_like_the_hand_mask(obs_factory, lucia_clip: Path) -> None:
     frame = lucia_clip.parent / "lucia_frames" / "00000.jpg"
-    person, background = _regions(lucia_clip.parent / "lucia_masks" / "00000.png")
+    person, background = _regions(0)
     original = cv2.cvtColor(cv2.imread(str(frame)), cv2.COLOR_BGR2RGB)
     obs = obs_factory(scripts=[SCRIPT])
     obs.add_image("still", frame)
@@ -62,7 +58,7 @@ def test_image_source_is_segmented_like_the_hand_mask(obs_factory, lucia_clip: P
     obs.wait_log("worker stopped;")
     drawn, median_age = _drawn_and_median_age(obs)
     # A mask comes back after its frame was read back, so it is at least one frame old; how old
-    # exactly depends on the machine's load and is measured by bench/obs_bench.py.
+    # exactly depends on the machine's load and is measured by ``python -m bench.obs_bench``.
     assert drawn > 0 and median_age >= 1, (drawn, median_age)
     obs.assert_no_script_errors()
     obs.assert_clean_exit()
@@ -78,7 +74,7 @@ def test_filter_on_a_whole_scene(obs_factory, lucia_clip: Path) -> None:
     assert not direct.any(), "the scene must not be green before the filter"
 
     obs.add_filter(SCENE, "bg", KIND, GREEN)
-    _, background = _regions(lucia_clip.parent / "lucia_masks" / "00000.png")
+    _, background = _regions(0)
     out = obs.wait_rendering(SCENE, ready=lambda rgba: _green(rgba)[background].mean() > 0.95)
     assert _green(out).mean() < 0.97, "the person must stay visible"
     obs.assert_no_script_errors()

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from clirun import Run
+
+from tests.support.clirun import Run
 
 PERSON = "105.jpg"
 """The shared photo used as the input image (one person, plenty of background around them)."""

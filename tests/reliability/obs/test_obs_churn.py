@@ -1,6 +1,7 @@
 """Churn in real OBS: filters added and removed 100 times, three filtered sources through 20 hot
 script reloads, and a source whose resolution changes mid-stream down to 1x1.
 
+How long a removal takes is measured by ``python -m bench.reliability`` (docs/RELIABILITY.md).
 "No leak" is checked three ways: OBS's resident memory after the churn against after a warm-up,
 no worker process or shared-memory mapping left behind, and OBS's own "Number of memory leaks: 0"
 (libobs counts every allocation, GPU textures included) at a clean exit.
@@ -8,12 +9,14 @@ no worker process or shared-memory mapping left behind, and OBS's own "Number of
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
-from rig import BLUE, GREEN, KIND, RED, Rig, composites, make_clip, process_alive, rss_bytes, wait_until
+
+from tests.support.images import make_clip
+from tests.support.procs import process_alive, rss_bytes, wait_until
+from tests.support.rig import BLUE, GREEN, KIND, RED, Rig, composites, wait_gone
 
 ADD_REMOVE_CYCLES = 100
 WAIT_EVERY = 10
@@ -36,31 +39,23 @@ def test_filter_added_and_removed_100_times(obs_factory, lucia_clip: Path) -> No
     obs.add_media("clip", lucia_clip)
     obs.wait_rendering("clip")
     baseline = 0
-    removal_seconds = []
     for cycle in range(ADD_REMOVE_CYCLES):
         obs.add_filter("clip", "bg", KIND, GREEN)
         if cycle % WAIT_EVERY == 0:
             obs.wait_rendering("clip", ready=composites(GREEN))
-        started = time.monotonic()
         obs.remove_filter("clip", "bg")
-        removal_seconds.append(time.monotonic() - started)
         if cycle == WAIT_EVERY - 1:
             baseline = rss_bytes(obs.pid)  # after a warm-up: allocator pools, Python caches
     growth = rss_bytes(obs.pid) - baseline
 
     pids = rig.worker_pids()
     assert len(pids) == ADD_REMOVE_CYCLES, "every added filter starts exactly one worker"
-    wait_until(lambda: not any(map(process_alive, pids)), 10, "every removed filter's worker exiting")
+    wait_until(lambda: not any(map(process_alive, pids)), what="every removed filter's worker exiting")
     assert not _mapped_channels(obs.pid), "a removed filter's channel is still mapped in OBS"
     obs.add_filter("clip", "bg", KIND, BLUE)
     obs.wait_rendering("clip", ready=composites(BLUE))
-    print(
-        f"add/remove x{ADD_REMOVE_CYCLES}: OBS RSS growth after warm-up {growth / MB:+.1f} MB; "
-        f"RemoveSourceFilter median {sorted(removal_seconds)[len(removal_seconds) // 2] * 1000:.0f} ms, "
-        f"max {max(removal_seconds) * 1000:.0f} ms"
-    )
+    print(f"add/remove x{ADD_REMOVE_CYCLES}: OBS RSS growth after warm-up {growth / MB:+.1f} MB")
     assert growth <= RSS_GROWTH_LIMIT, f"OBS grew by {growth / MB:.1f} MB over {ADD_REMOVE_CYCLES} cycles"
-    assert max(removal_seconds) < 1.0, "removing a filter must not wait for its worker"
     obs.assert_no_script_errors()
     obs.assert_clean_exit()
 
@@ -91,7 +86,7 @@ def test_three_filtered_sources_survive_20_hot_reloads(obs_factory, lucia_clip: 
     obs.set_filter_settings("two", "bg", GREEN)  # handled by the twentieth reload's code
     obs.wait_rendering("two", ready=composites(GREEN))
     obs.remove_filter("three", "bg")
-    wait_until(lambda: not process_alive(workers[2]), 10, "the removed filter's worker exiting")
+    wait_gone(workers[2], "the removed filter's worker exiting")
     print(f"{RELOADS} reloads with 3 live filters: OBS RSS growth after the second {growth / MB:+.1f} MB")
     assert growth <= RSS_GROWTH_LIMIT, f"OBS grew by {growth / MB:.1f} MB over {RELOADS} reloads"
     obs.assert_no_script_errors()

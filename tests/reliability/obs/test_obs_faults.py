@@ -2,7 +2,9 @@
 
 In each case OBS must keep rendering, the picture must pass through while there is no current
 mask (never a stale one), the cause must be a sentence in OBS's log and at the top of the
-filter's properties, and the filter must come back by itself once the cause is gone.
+filter's properties, and the filter must come back by itself once the cause is gone. Each thing
+must *happen* (within a deadline that only catches hangs); how fast it happens is measured by
+``python -m bench.reliability`` and recorded in docs/RELIABILITY.md.
 """
 
 from __future__ import annotations
@@ -12,26 +14,18 @@ import signal
 import subprocess
 import sys
 import sysconfig
-import time
 from pathlib import Path
 
-from rig import (
+from bgremove_core.models import resolve_model
+from tests.support.procs import process_alive, wait_until
+from tests.support.rig import (
     GREEN,
     KIND,
-    PASS_THROUGH_SHARE,
     Rig,
     composites,
-    process_alive,
-    share,
-    wait_until,
+    passes_through,
     worker_channel,
 )
-
-from bgremove_core.models import resolve_model
-from bgremove_obs.supervisor import HANG_SECONDS
-
-RECOVERY_SECONDS = 2.0
-"""Issue 5: after a worker crash the filter composites again within 2 s."""
 
 
 def _compositing_rig(obs_factory, clip: Path, **kwargs: object) -> Rig:
@@ -42,42 +36,35 @@ def _compositing_rig(obs_factory, clip: Path, **kwargs: object) -> Rig:
     return rig
 
 
-def _passes_through(rig: Rig) -> bool:
-    return share(rig.obs.screenshot("clip"), (0, 255, 0)) < PASS_THROUGH_SHARE
-
-
-def test_killed_worker_passes_through_at_once_and_recovers_within_2_s(obs_factory, lucia_clip: Path) -> None:
+def test_killed_worker_passes_through_until_a_new_worker_answers(obs_factory, lucia_clip: Path) -> None:
     rig = _compositing_rig(obs_factory, lucia_clip)
     (first,) = rig.worker_pids()
-    channel = worker_channel(first)
-    try:
+    with worker_channel(first) as channel:
         os.kill(first, signal.SIGKILL)
-        killed = time.monotonic()
         # Reaped by OBS (the next video_tick) once all its threads are gone: from then on OBS
-        # knows, and the very next frame must not show the dead worker's mask any more.
-        wait_until(lambda: not Path(f"/proc/{first}").exists(), 2, "OBS reaping the killed worker")
-        masks = channel.masks.count()  # the dead worker's last
-        assert _passes_through(rig), "the first frame after the worker's death must pass the picture through"
-        wait_until(lambda: len(rig.worker_pids()) == 2, 5, "a new worker", interval=0.01)
-        wait_until(lambda: channel.masks.count() > masks, 5, "a mask from the new worker", interval=0.01)
-        answered = time.monotonic() - killed
-        while not composites(GREEN)(rig.obs.screenshot("clip")):
-            assert time.monotonic() - killed < 10, "the filter did not composite again within 10 s"
-        recovered = time.monotonic() - killed
-    finally:
-        channel.close()
+        # knows, and no frame may show the dead worker's mask any more.
+        wait_until(lambda: not Path(f"/proc/{first}").exists(), what="OBS reaping the killed worker")
+        dead = channel.masks.count()  # the dead worker's last
+        checked: list[int] = []
 
+        def new_mask() -> bool:
+            frame = rig.obs.screenshot("clip")
+            if channel.masks.count() != dead:
+                return True
+            # Drawn while the new worker had published nothing yet: no current mask exists.
+            assert passes_through(frame, GREEN), "a frame without a current mask must pass through"
+            checked.append(dead)
+            return False
+
+        wait_until(new_mask, what="a mask from the new worker")
+        assert checked, "no frame was drawn between the worker's death and its successor's first mask"
+    rig.obs.wait_rendering("clip", ready=composites(GREEN))
     rig.obs.wait_log("The worker stopped (exit code -9). Restart 1 in 0 s.")
     second = rig.worker_pids()[1]
     assert second != first and process_alive(second)
-    print(
-        f"kill -9: pass-through on the first frame after death; the new worker's first mask after "
-        f"{answered:.2f} s, compositing again after {recovered:.2f} s"
-    )
-    assert recovered <= RECOVERY_SECONDS, f"compositing again took {recovered:.2f} s after kill -9"
     rig.obs.assert_no_script_errors()
     rig.obs.assert_clean_exit()
-    wait_until(lambda: not process_alive(second), 10, "the worker's exit with OBS")
+    wait_until(lambda: not process_alive(second), what="the worker's exit with OBS")
 
 
 def test_hung_worker_is_killed_by_the_watchdog_and_replaced(obs_factory, lucia_clip: Path) -> None:
@@ -85,15 +72,11 @@ def test_hung_worker_is_killed_by_the_watchdog_and_replaced(obs_factory, lucia_c
     (first,) = rig.worker_pids()
 
     os.kill(first, signal.SIGSTOP)  # hung: alive, holds its pipe, answers nothing
-    stopped = time.monotonic()
-    rig.obs.wait_log("The worker stopped answering", timeout=HANG_SECONDS + 10)
-    noticed = time.monotonic() - stopped
+    rig.obs.wait_log("The worker stopped answering")
     assert not process_alive(first), "the hung worker must be killed, not left behind"
-    rig.obs.wait_rendering("clip", timeout=10, ready=composites(GREEN))
+    rig.obs.wait_rendering("clip", ready=composites(GREEN))
     assert len(rig.worker_pids()) == 2
     assert "Restart 1 in 0 s." in rig.obs.run_log
-    print(f"hung worker (SIGSTOP): killed and replaced after {noticed:.2f} s")
-    assert HANG_SECONDS <= noticed <= HANG_SECONDS + 3, f"watchdog fired after {noticed:.1f} s"
     rig.obs.assert_no_script_errors()
     rig.obs.assert_clean_exit()
 
@@ -118,7 +101,7 @@ def test_missing_or_corrupt_model_is_explained_and_the_filter_keeps_working(
         rig.obs.wait_rendering("clip", ready=composites(GREEN))  # the previous model still runs
 
     rig.obs.set_filter_settings("clip", "bg", {"model_path": ""})
-    wait_until(lambda: not rig.panel("clip", "bg"), 10, "the panel clearing once the model is fixed")
+    wait_until(lambda: not rig.panel("clip", "bg"), what="the panel clearing once the model is fixed")
     rig.obs.wait_rendering("clip", ready=composites(GREEN))
     assert len(rig.worker_pids()) == 1, "a bad model file must not crash the worker"
     rig.obs.assert_no_script_errors()
@@ -160,6 +143,6 @@ def test_mediapipe_import_failure_is_explained_and_obs_keeps_rendering(
 
     rig.obs.wait_frames(10)
     frame = rig.obs.wait_rendering("clip")
-    assert share(frame, (0, 255, 0)) < PASS_THROUGH_SHARE, "without a worker the picture passes through"
+    assert passes_through(frame, GREEN), "without a worker the picture passes through"
     rig.obs.assert_no_script_errors()
     rig.obs.assert_clean_exit()

@@ -13,13 +13,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-from rig import GREEN, KIND, Rig, composites
+from tests.support.rig import GREEN, KIND, Rig, composites
 
 INSIDE = "BGREMOVE_TEST_IN_NETNS"
 SAMPLES = 10
+FRAMES_BETWEEN_SAMPLES = 5
 TCP_TABLES = ("/proc/net/tcp", "/proc/net/tcp6")
 
 
@@ -58,7 +58,7 @@ def _filter_without_network(obs_factory, lucia_clip: Path) -> None:
         assert _sockets(worker) == [], "the worker process opened a socket"
         strangers = [ports for ports in _ports(TCP_TABLES) if rig.obs.port not in ports]
         assert strangers == [], f"TCP sockets other than OBS's websocket: {strangers}"
-        time.sleep(0.5)
+        rig.obs.wait_frames(FRAMES_BETWEEN_SAMPLES)
     rig.obs.wait_rendering("clip", ready=composites(GREEN))
     rig.obs.assert_no_script_errors()
     rig.obs.assert_clean_exit()

@@ -1,6 +1,6 @@
 """Test-only OBS script: gives the pytest harness what obs-websocket 5.1 cannot.
 
-The harness (``harness.py`` beside this file) loads this script into every OBS it starts. Each
+The harness (``obs.py`` beside this file) loads this script into every OBS it starts. Each
 command below is a frontend hotkey named ``bgremove_companion.<command>``; the harness fires it
 with the websocket request ``TriggerHotkeyByName`` and waits for the JSON reply this script
 writes to ``$BGREMOVE_COMPANION_DIR/<command>.json`` (written to a temporary name, then renamed,
@@ -46,7 +46,22 @@ REPLY_DIR_ENV = "BGREMOVE_COMPANION_DIR"
 OBS_TASK_UI = 0
 
 _libobs = ctypes.CDLL("libobs.so.0")
-_scripting = ctypes.CDLL("libobs-scripting.so.1")
+SCRIPTING_LIBRARIES = ("libobs-scripting.so.1", "libobs-scripting.so.0")
+"""OBS 29/30 ship ``.so.1``; Debian sid's OBS 32 ships ``.so.0``."""
+
+
+def _load_first(names: tuple[str, ...]) -> ctypes.CDLL:
+    """The first of ``names`` the dynamic loader finds (OBS has already loaded it)."""
+    errors = []
+    for name in names:
+        try:
+            return ctypes.CDLL(name)
+        except OSError as error:
+            errors.append(str(error))
+    raise OSError("; ".join(errors))
+
+
+_scripting = _load_first(SCRIPTING_LIBRARIES)
 _frontend = ctypes.CDLL("libobs-frontend-api.so.0")
 QT_WIDGETS = ("libQt5Widgets.so.5", "libQt6Widgets.so.6")
 QWIDGET_CLOSE = "_ZN7QWidget5closeEv"

@@ -5,16 +5,18 @@ graphics thread, script reloads, scene-collection persistence), and only a real 
 it works. Each :class:`Obs` owns one OBS process on its own Xvfb display, with an isolated HOME
 (global.ini, profile and scene collection written here), its own websocket port and a log file.
 
-Facts this relies on are in ``shared/docs/obs-python-filter.md`` section 4: FirstRun and websocket
-keys in global.ini, scripts listed in the collection's ``modules.scripts-tool``, a graceful exit
-that saves the collection and prints "Number of memory leaks: 0", and dropping the ``QT_*``
-variables that importing cv2 sets (OBS aborts on the xcb plugin otherwise). One fact there is
-amended: OBS is stopped with File > Exit through the companion, not SIGINT (see ``stop``).
+Facts this relies on are in ``shared/docs/obs-python-filter.md`` sections 4 and 6: the config
+files of :mod:`tests.support.obsconfig` (OBS 29 to 32), scripts listed in the collection's
+``modules.scripts-tool``, a graceful exit that saves the collection and prints "Number of memory
+leaks: 0", and dropping the ``QT_*`` variables that importing cv2 sets (OBS aborts on the xcb
+plugin otherwise). One fact there is amended: OBS is stopped with File > Exit through the
+companion, not SIGINT (see ``stop``).
 
 What the websocket cannot do (list filter kinds, reload scripts, quit) goes through
-``companion.py``, a test-only script loaded into every instance.
+``companion.py``, a test-only script loaded into every instance. obs-websocket 5.5 (OBS 30+)
+answers 207 NotReady until OBS has finished loading: requests are retried until it is ready.
 
-Typical use (the ``obs_factory`` fixture in conftest.py does the cleanup)::
+Typical use (the ``obs_factory`` fixture in :mod:`tests.support.fixtures` does the cleanup)::
 
     with Obs(tmp_path / "obs", scripts=[repo / "obs_bgremove.py"]) as obs:
         obs.add_media("clip", clip)
@@ -27,11 +29,11 @@ from __future__ import annotations
 
 import atexit
 import base64
-import configparser
 import contextlib
 import json
 import logging
 import os
+import re
 import select
 import shutil
 import signal
@@ -49,21 +51,25 @@ import numpy as np
 import obsws_python
 import websocket
 
-COMPANION = Path(__file__).resolve().with_name("companion.py")
+from .obsconfig import PROFILE, SCENE, write_first_config, write_start_config
+from .paths import COMPANION
+from .procs import HANG_SECONDS, cpu_seconds, descendants
+
 COMPANION_READY = "bgremove companion ready"
 CLEAN_EXIT_LINE = "Number of memory leaks: 0"
 WEBSOCKET_STARTED = "[WebSocketServer::Start] Server started successfully on port {port}."
 # Prefixes of OBS log lines that report a Python script error (tracebacks go to stderr, which
 # OBS logs at LOG_ERROR; errors from ctypes callbacks have no script and show as Unknown Script).
 SCRIPT_ERROR_PREFIXES = ("error: [Python", "error: [Unknown Script]")
-SCENE = "Scene"
-PROFILE = "bgremove"
 BINARIES = ("obs", "Xvfb")
 XVFB_SCREEN = "1920x1080x24"
 LOG_TAIL_LINES = 80
 # obs-websocket's RequestProcessingFailed: GetSourceScreenshot answers it while a source has no
 # frame yet (size 0), e.g. a media source that has just been created.
 SCREENSHOT_NOT_READY = 702
+NOT_READY = 207
+"""obs-websocket 5.5's NotReady: OBS is still loading (its scene collection, its scripts)."""
+NOT_READY_SECONDS = 30.0
 # Frames to let pass after a settings change: one tick applies the deferred update, one renders.
 SETTLE_FRAMES = 2
 DEATH_GRACE_SECONDS = 3
@@ -90,6 +96,15 @@ def missing_binaries() -> list[str]:
     return [name for name in BINARIES if shutil.which(name) is None]
 
 
+def installed_version() -> str:
+    """The version of the ``obs`` on PATH, from ``obs --version`` (e.g. "29.0.2")."""
+    output = subprocess.run(["obs", "--version"], capture_output=True, text=True, check=False).stdout
+    found = re.search(r"(\d+\.\d+(?:\.\d+)?)", output)
+    if found is None:
+        raise ObsHarnessError(f"`obs --version` printed no version: {output!r}")
+    return found.group(1)
+
+
 def free_port() -> int:
     """A TCP port nobody listens on right now (the kernel's pick, so parallel runs differ)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -105,48 +120,6 @@ def _kill_group(proc: subprocess.Popen | None) -> None:
         os.killpg(proc.pid, signal.SIGKILL)
     with contextlib.suppress(subprocess.TimeoutExpired):
         proc.wait(timeout=10)
-
-
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU time of one process (0 if it is gone), from /proc/<pid>/stat."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return 0.0
-    fields = stat[stat.rindex(")") + 2 :].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _descendants(pid: int) -> list[int]:
-    """Live child processes of ``pid``, recursively (from /proc/<pid>/task/*/children)."""
-    found = []
-    for children in Path(f"/proc/{pid}/task").glob("*/children"):
-        with contextlib.suppress(OSError):
-            for child in map(int, children.read_text().split()):
-                found += [child, *_descendants(child)]
-    return found
-
-
-def _read_ini(path: Path) -> configparser.ConfigParser:
-    """OBS ini files: case-sensitive keys, no interpolation, maybe a UTF-8 BOM."""
-    parser = configparser.ConfigParser(interpolation=None)
-    parser.optionxform = str  # type: ignore[assignment, method-assign]
-    if path.exists():
-        parser.read_string(path.read_text(encoding="utf-8-sig"))
-    return parser
-
-
-def _write_ini(path: Path, values: Mapping[str, Mapping[str, object]]) -> None:
-    """Merge ``values`` into an ini file, keeping every key OBS saved there itself."""
-    parser = _read_ini(path)
-    for section, keys in values.items():
-        if not parser.has_section(section):
-            parser.add_section(section)
-        for key, value in keys.items():
-            parser.set(section, key, str(value).lower() if isinstance(value, bool) else str(value))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8") as handle:
-        parser.write(handle, space_around_delimiters=False)
 
 
 def decode_png(data: bytes) -> np.ndarray:
@@ -232,7 +205,7 @@ class Obs:
         """Process ids of the current run: OBS, then Xvfb (empty when stopped)."""
         return [proc.pid for proc in (self._obs, self._xvfb) if proc is not None]
 
-    def start(self, timeout: float = 60) -> None:
+    def start(self, timeout: float = HANG_SECONDS) -> None:
         """Start Xvfb and OBS and wait until the websocket answers and the companion has loaded.
 
         The first start writes global.ini, the profile and the scene collection (with the
@@ -250,11 +223,12 @@ class Obs:
             self._start_obs()
             self._connect(deadline)
             self._wait_log(COMPANION_READY, deadline)
+            self.request("GetVersion")  # returns once OBS has finished loading (see request)
         except BaseException:
             self._kill()
             raise
 
-    def stop(self, timeout: float = 60) -> int:
+    def stop(self, timeout: float = HANG_SECONDS) -> int:
         """Stop OBS like File > Exit, kill Xvfb, return OBS's exit code.
 
         The companion closes the main window from Qt's event loop (see ``companion.py``: OBS
@@ -288,7 +262,7 @@ class Obs:
         except subprocess.TimeoutExpired:
             self._append_log(f"harness: OBS did not exit within {timeout} s of File > Exit, killed it")
 
-    def restart(self, timeout: float = 60) -> None:
+    def restart(self, timeout: float = HANG_SECONDS) -> None:
         """Stop gracefully and start again on the same HOME, so what OBS saved is loaded back."""
         code = self.stop(timeout)
         if code != 0:
@@ -297,7 +271,7 @@ class Obs:
             )
         self.start(timeout)
 
-    def assert_clean_exit(self, timeout: float = 60) -> None:
+    def assert_clean_exit(self, timeout: float = HANG_SECONDS) -> None:
         """Stop OBS and assert it exited with 0 and reported no memory leaks in this run."""
         code = self.stop(timeout)
         run_log = self.run_log
@@ -330,7 +304,7 @@ class Obs:
         errors = self.script_errors()
         assert not errors, "Python script errors in OBS's log:\n" + "\n".join(errors)
 
-    def wait_log(self, text: str, timeout: float = 30, count: int = 1) -> None:
+    def wait_log(self, text: str, timeout: float = HANG_SECONDS, count: int = 1) -> None:
         """Wait until ``text`` occurs ``count`` times in this run's log."""
         self._wait_log(text, time.monotonic() + timeout, count)
 
@@ -339,8 +313,25 @@ class Obs:
         """Send any obs-websocket 5 request and return its raw responseData (``{}`` if none)."""
         if self.client is None:
             raise ObsHarnessError("OBS is not running: call start() first.")
+        deadline = time.monotonic() + NOT_READY_SECONDS
+        while True:
+            try:
+                response = self._send(request_type, data)
+            except obsws_python.error.OBSSDKRequestError as exc:
+                if exc.code != NOT_READY or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+            else:
+                return response or {}
+
+    def version(self) -> str:
+        """The running OBS's version as obs-websocket reports it, e.g. "29.0.2"."""
+        return str(self.request("GetVersion")["obsVersion"])
+
+    def _send(self, request_type: str, data: Mapping[str, Any] | None) -> dict | None:
+        assert self.client is not None
         try:
-            response = self.client.send(request_type, dict(data) if data else None, raw=True)
+            return self.client.send(request_type, dict(data) if data else None, raw=True)
         except (OSError, websocket.WebSocketException) as exc:
             # A dead OBS resets the socket before it can be reaped: give it a moment to show up.
             if self._obs is not None:
@@ -348,7 +339,6 @@ class Obs:
                     self._obs.wait(timeout=DEATH_GRACE_SECONDS)
             self._check_alive(f"during the request {request_type}")
             raise ObsHarnessError(f"The websocket request {request_type} failed: {exc}") from exc
-        return response or {}
 
     def add_media(self, name: str, path: Path, *, looping: bool = True) -> None:
         """Add an ``ffmpeg_source`` playing a local file to the scene (at its native size)."""
@@ -450,21 +440,10 @@ class Obs:
         cv2.imwrite(str(path), cv2.cvtColor(rgba, code) if rgba.ndim == 3 else rgba)
         return path
 
-    def settled_screenshot(self, source: str, timeout: float = 20) -> np.ndarray:
-        """Screenshot until two in a row are equal: a filter's worker has caught up with its settings."""
-        previous = self.screenshot(source)
-        for _ in range(int(timeout / 0.3)):
-            self.wait_frames(3)
-            current = self.screenshot(source)
-            if np.array_equal(current, previous):
-                return current
-            previous = current
-        raise AssertionError(f"The picture of {source!r} did not settle within {timeout} s.")
-
     def wait_rendering(
         self,
         source: str,
-        timeout: float = 30,
+        timeout: float = HANG_SECONDS,
         ready: Callable[[np.ndarray], bool] | None = None,
         width: int | None = None,
         height: int | None = None,
@@ -494,7 +473,7 @@ class Obs:
 
     def wait_frames(self, n: int, timeout: float | None = None) -> None:
         """Let ``n`` more frames be rendered (polls GetStats renderTotalFrames)."""
-        limit = timeout if timeout is not None else 10 + 5 * n / self.fps
+        limit = timeout if timeout is not None else HANG_SECONDS + n / self.fps
         target = self.stats()["renderTotalFrames"] + n
         deadline = time.monotonic() + limit
         while self.stats()["renderTotalFrames"] < target:
@@ -505,11 +484,11 @@ class Obs:
     # ------------------------------------------------------------------ process metrics
     def cpu_seconds(self) -> float:
         """CPU time (user + system) the OBS process has used so far, from /proc/<pid>/stat."""
-        return _cpu_seconds(self.pid)
+        return cpu_seconds(self.pid)
 
     def children_cpu_seconds(self) -> float:
         """CPU time used so far by OBS's live descendant processes (e.g. filter workers)."""
-        return sum(_cpu_seconds(pid) for pid in _descendants(self.pid))
+        return sum(cpu_seconds(pid) for pid in descendants(self.pid))
 
     def rss_bytes(self) -> int:
         """Resident memory of the OBS process, from /proc/<pid>/statm."""
@@ -517,11 +496,11 @@ class Obs:
         return pages * os.sysconf("SC_PAGE_SIZE")
 
     # ------------------------------------------------------------------ companion commands
-    def filter_kinds(self, timeout: float = 20) -> list[str]:
+    def filter_kinds(self, timeout: float = HANG_SECONDS) -> list[str]:
         """Ids of every filter type registered in OBS right now (built-in and scripted)."""
         return list(self._companion("filter_kinds", timeout)["kinds"])
 
-    def reload_scripts(self, timeout: float = 60) -> list[str]:
+    def reload_scripts(self, timeout: float = HANG_SECONDS) -> list[str]:
         """Reload every loaded script like the Scripts dialog's Reload button; return their files.
 
         Runs ``obs_script_reload`` on OBS's UI thread for each script module except the companion.
@@ -611,59 +590,16 @@ class Obs:
         config = self.home / ".config" / "obs-studio"
         self.port = free_port()
         first_start = not (config / "global.ini").exists()
-        _write_ini(
-            config / "global.ini",
-            {
-                "General": {"FirstRun": True},
-                "Basic": {
-                    "Profile": PROFILE,
-                    "ProfileDir": PROFILE,
-                    "SceneCollection": self.collection,
-                    "SceneCollectionFile": self.collection,
-                },
-                "OBSWebSocket": {
-                    "FirstLoad": False,
-                    "ServerEnabled": True,
-                    "ServerPort": self.port,
-                    "AuthRequired": False,
-                    "AlertsEnabled": False,
-                },
-            },
-        )
-        if not first_start:
-            return
-        _write_ini(
-            config / "basic" / "profiles" / PROFILE / "basic.ini",
-            {
-                "General": {"Name": PROFILE},
-                "Video": {
-                    "BaseCX": self.width,
-                    "BaseCY": self.height,
-                    "OutputCX": self.width,
-                    "OutputCY": self.height,
-                    "FPSType": 1,
-                    "FPSInt": self.fps,
-                },
-            },
-        )
-        scenes = config / "basic" / "scenes"
-        scenes.mkdir(parents=True, exist_ok=True)
-        collection = {
-            "name": self.collection,
-            "current_scene": SCENE,
-            "current_program_scene": SCENE,
-            "scene_order": [{"name": SCENE}],
-            "sources": [
-                {
-                    "id": "scene",
-                    "versioned_id": "scene",
-                    "name": SCENE,
-                    "settings": {"items": [], "id_counter": 0},
-                }
-            ],
-            "modules": {"scripts-tool": [{"path": str(p), "settings": {}} for p in self.scripts]},
-        }
-        (scenes / f"{self.collection}.json").write_text(json.dumps(collection, indent=1))
+        write_start_config(config, port=self.port, collection=self.collection)
+        if first_start:
+            write_first_config(
+                config,
+                collection=self.collection,
+                scripts=self.scripts,
+                width=self.width,
+                height=self.height,
+                fps=self.fps,
+            )
 
     def _environment(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("QT_") and k not in DROPPED_ENV}

@@ -1,9 +1,10 @@
 """The soak: one OBS with the filter on a looping 720p30 real clip, watched for memory growth.
 
-Shared by the CI variant (``test_obs_soak.py``, 3 minutes) and ``bench/soak.py`` (``make soak``,
-30 minutes). The canvas runs at 1280x720 and **10 fps**: at 30 fps OBS alone saturates a 2-core
-machine under llvmpipe and skips frames without any filter (shared/docs/obs-python-filter.md §3),
-which would hide whatever the filter does. The clip itself is 30 fps, as a webcam would be.
+Shared by ``tests/reliability/obs/test_obs_soak.py`` (3 minutes, marked ``soak``) and ``python -m
+bench.soak`` (30 minutes); ``make soak`` runs both. The canvas runs at 1280x720 and **10 fps**: at
+30 fps OBS alone saturates a 2-core machine under llvmpipe and skips frames without any filter
+(shared/docs/obs-python-filter.md §3), which would hide whatever the filter does. The clip itself
+is 30 fps, as a webcam would be.
 
 Every ``interval`` seconds a sample records the resident memory of the OBS process and of the
 worker process, OBS's rendered/skipped frame counters and the worker's published-mask counter
@@ -21,8 +22,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness import CLEAN_EXIT_LINE, Obs
-from rig import GREEN, KIND, composites, make_clip, process_alive, rss_bytes, worker_channel, worker_pids
+from .images import make_clip
+from .obs import CLEAN_EXIT_LINE, Obs
+from .procs import process_alive, rss_bytes, wait_until
+from .rig import GREEN, KIND, composites, worker_channel, worker_pids
 
 FPS = 10
 WIDTH, HEIGHT = 1280, 720
@@ -155,11 +158,9 @@ def run_soak(
     obs.add_filter(SOURCE, FILTER, KIND, {})  # the defaults: blur
     obs.wait_log("worker started")
     (worker,) = worker_pids(obs)
-    channel = worker_channel(worker)
     report = SoakReport(seconds)
-    try:
-        while channel.masks.count() == 0:
-            time.sleep(0.1)
+    with worker_channel(worker) as channel:
+        wait_until(lambda: channel.masks.count() > 0, what="the worker's first mask")
         start = time.monotonic()
         while (elapsed := time.monotonic() - start) < seconds:
             stats = obs.stats()
@@ -174,8 +175,6 @@ def run_soak(
         report.worker_restarts = len(worker_pids(obs)) - 1
         obs.set_filter_settings(SOURCE, FILTER, GREEN)
         obs.wait_rendering(SOURCE, ready=composites(GREEN))  # still compositing at the end
-    finally:
-        channel.close()
     report.exit_code = obs.stop()
     report.leaks_line_seen = CLEAN_EXIT_LINE in obs.run_log
     report.orphaned_worker = process_alive(worker)

@@ -11,20 +11,21 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
-import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
-from harness import Obs
 
 from bgremove_obs.channel import Channel
+from bgremove_obs.protocol import MaskMeta, SettingsMeta, parse
 
-REPO = Path(__file__).resolve().parents[3]
-SCRIPT = REPO / "obs_bgremove.py"
-PROBE = Path(__file__).resolve().with_name("probe.py")
+from .images import share
+from .obs import SETTLE_FRAMES, Obs
+from .paths import PROBE, SCRIPT
+from .procs import HANG_SECONDS, process_alive, wait_until
+
 KIND = "bgremove_filter"
 GREEN = {"background": "colour", "colour": "#00FF00", "light_wrap": 0.0}
 BLUE = {"background": "colour", "colour": "#0000FF", "light_wrap": 0.0}
@@ -35,11 +36,9 @@ BACKGROUND_SHARE = 0.6
 the filter is compositing; below PASS_THROUGH_SHARE it is not."""
 PASS_THROUGH_SHARE = 0.05
 WORKER_STARTED = re.compile(r"worker started \(pid (\d+)\)")
-
-
-def share(rgba: np.ndarray, rgb: tuple[int, int, int]) -> float:
-    """Fraction of pixels within 12 levels of a colour."""
-    return float((np.abs(rgba[..., :3].astype(np.int16) - rgb).max(axis=-1) <= 12).mean())
+SETTLED_MASKS = 3
+"""Masks made with the newest settings before a picture counts as settled: the refiner's temporal
+smoothing has converged on a still picture by then."""
 
 
 def composites(settings: dict) -> Callable[[np.ndarray], bool]:
@@ -48,45 +47,9 @@ def composites(settings: dict) -> Callable[[np.ndarray], bool]:
     return lambda rgba: share(rgba, rgb) > BACKGROUND_SHARE
 
 
-def process_alive(pid: int) -> bool:
-    """Running and not a zombie."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
-
-
-def rss_bytes(pid: int) -> int:
-    """Resident memory of any process, from /proc/<pid>/statm (0 once it is gone)."""
-    try:
-        pages = int(Path(f"/proc/{pid}/statm").read_text().split()[1])
-    except (FileNotFoundError, ProcessLookupError):
-        return 0
-    return pages * os.sysconf("SC_PAGE_SIZE")
-
-
-def wait_until(condition: Callable[[], object], timeout: float, what: str, interval: float = 0.05) -> float:
-    """Poll until ``condition()`` is truthy; return the seconds it took, or fail saying ``what``."""
-    start = time.monotonic()
-    while not condition():
-        if time.monotonic() - start > timeout:
-            raise AssertionError(f"{what} did not happen within {timeout} s")
-        time.sleep(interval)
-    return time.monotonic() - start
-
-
-def make_clip(source: Path, target: Path, width: int, height: int, fps: int | None = None) -> Path:
-    """The real clip transcoded to another size (and frame rate). x264 4:4:4 allows odd sizes:
-    OBS gets I444 frames from those, I420 from the even (4:2:0) ones."""
-    even = width % 2 == 0 and height % 2 == 0
-    filters = f"scale={width}:{height}" + (f",fps={fps}" if fps else "")
-    subprocess.run(
-        ["ffmpeg", "-y", "-loglevel", "error", "-i", str(source), "-vf", filters, "-c:v", "libx264",
-         "-preset", "ultrafast", "-pix_fmt", "yuv420p" if even else "yuv444p", "-an", str(target)],
-        check=True,
-    )  # fmt: skip
-    return target
+def passes_through(rgba: np.ndarray, settings: dict) -> bool:
+    """The picture shows (almost) none of this colour-mode's colour: the filter is not compositing."""
+    return share(rgba, COLOURS[settings["colour"]]) < PASS_THROUGH_SHARE
 
 
 def worker_pids(obs: Obs) -> list[int]:
@@ -94,10 +57,45 @@ def worker_pids(obs: Obs) -> list[int]:
     return [int(pid) for pid in WORKER_STARTED.findall(obs.run_log)]
 
 
-def worker_channel(pid: int) -> Channel:
+def wait_gone(pid: int, what: str = "the worker's exit") -> None:
+    wait_until(lambda: not process_alive(pid), HANG_SECONDS, what)
+
+
+@contextmanager
+def worker_channel(pid: int) -> Iterator[Channel]:
     """The shared-memory channel of a running worker (its last command-line argument)."""
     arguments = [a for a in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0") if a]
-    return Channel.open(Path(arguments[-1].decode()))
+    channel = Channel.open(Path(arguments[-1].decode()))
+    try:
+        yield channel
+    finally:
+        channel.close()
+
+
+def settled_masks(obs: Obs, worker: int | None = None, deadline: float = HANG_SECONDS) -> None:
+    """Return once the filter draws masks made with its newest settings.
+
+    The worker's own signal, not two equal screenshots: every mask message carries the settings
+    generation it was made with (:class:`~bgremove_obs.protocol.MaskMeta`). Wait for
+    :data:`SETTLED_MASKS` masks of the generation the filter last published, then let OBS render
+    :data:`~tests.support.obs.SETTLE_FRAMES` frames so the newest one is on the GPU. ``worker``
+    defaults to the last worker this OBS run started.
+    """
+    pid = worker if worker is not None else worker_pids(obs)[-1]
+    with worker_channel(pid) as channel:
+        sent = channel.settings.read(again=True)
+        target = parse(SettingsMeta, sent.meta).generation if sent is not None else 0
+        first: list[int] = []
+
+        def caught_up() -> bool:
+            message = channel.masks.read(again=True)
+            if message is None or parse(MaskMeta, message.meta).settings_generation < target:
+                return False
+            first[:1] = first[:1] or [message.number]
+            return message.number >= first[0] + SETTLED_MASKS - 1
+
+        wait_until(caught_up, deadline, f"{SETTLED_MASKS} masks made with settings generation {target}")
+    obs.wait_frames(SETTLE_FRAMES)
 
 
 class Rig:
@@ -125,7 +123,7 @@ class Rig:
         return [pid for pid in self.worker_pids() if process_alive(pid)]
 
     # ------------------------------------------------------------------ properties panel
-    def panel(self, source: str, name: str, timeout: float = 20) -> list[str]:
+    def panel(self, source: str, name: str, timeout: float = HANG_SECONDS) -> list[str]:
         """The message lines at the top of the filter's properties, as the Filters dialog shows."""
         key = uuid.uuid4().hex
         request = self._probe_dir / f"{key}.request"
@@ -140,7 +138,7 @@ class Rig:
             raise AssertionError(f"The probe could not read {source}/{name}: {answer['error']}")
         return list(answer["messages"])
 
-    def wait_panel(self, source: str, name: str, text: str, timeout: float = 20) -> list[str]:
+    def wait_panel(self, source: str, name: str, text: str, timeout: float = HANG_SECONDS) -> list[str]:
         """Wait until one of the filter's panel messages contains ``text``; return them all."""
         found: list[str] = []
 
