@@ -75,7 +75,8 @@ class BackgroundFilter:
         self._age = MaskAge()
         self._settings_generation = 0
         self._said: set[str] = set()
-        self._refused = ""
+        self._refused: dict[str, str] = {}
+        """Mailbox name -> why its last message was refused (cleared when one goes through)."""
         self._status: tuple[int, str] = (Level.OK, "")
         self._mask: MaskMeta | None = None
         self._gpu = GpuCompositor(lib, runtime.effect_path)
@@ -115,8 +116,7 @@ class BackgroundFilter:
             )
         if self._gpu.error:
             lines.append((libobs.OBS_TEXT_INFO_ERROR, self._gpu.error))
-        if self._refused:
-            lines.append((libobs.OBS_TEXT_INFO_WARNING, self._refused))
+        lines.extend((libobs.OBS_TEXT_INFO_WARNING, sentence) for sentence in self._refused.values())
         if self._status[1]:
             lines.append(self._status)
         lines.extend((libobs.OBS_TEXT_INFO_WARNING, problem) for problem in self._problems)
@@ -132,10 +132,13 @@ class BackgroundFilter:
         if self._worker is not None:
             self._settings_generation += 1
             payload = json.dumps(settings.to_mapping()).encode()
-            if not self._worker.channel.settings.publish((self._settings_generation,), [payload]):
+            if self._worker.channel.settings.publish((self._settings_generation,), [payload]):
+                self._refused.pop("settings", None)
+            else:
                 self._refuse(
+                    "settings",
                     "These settings are too long to hand to the worker (a very long file path?); "
-                    "it keeps using the previous ones."
+                    "it keeps using the previous ones.",
                 )
 
     def filter_video(self, frame_address: int) -> None:
@@ -159,13 +162,15 @@ class BackgroundFilter:
         meta = (self._frame_number, width, height, fmt, *linesizes)
         if self._worker.channel.frames.publish(meta, parts):
             self._age.sent(self._frame_number, self._ticks)
-            self._refused = ""
+            self._refused.pop("frames", None)
         else:
-            self._refuse(f"Frames of {width}x{height} are too large (4K at most); they pass through.")
+            self._refuse(
+                "frames", f"Frames of {width}x{height} are too large (4K at most); they pass through."
+            )
 
-    def _refuse(self, sentence: str) -> None:
-        """A message the channel refused: shown in the properties and logged (once per sentence)."""
-        self._refused = sentence
+    def _refuse(self, mailbox: str, sentence: str) -> None:
+        """``mailbox`` refused a message: say so in the properties and (once) in the log."""
+        self._refused[mailbox] = sentence
         self._say_once(sentence)
 
     def _read_back(self, width: int, height: int) -> None:

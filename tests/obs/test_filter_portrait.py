@@ -53,7 +53,8 @@ def _portrait_clip(shared_data: Path, directory: Path) -> tuple[Path, np.ndarray
 
 def test_portrait_source_is_composited(obs_factory: ObsFactory, shared_data: Path, tmp_path: Path) -> None:
     clip, hand = _portrait_clip(shared_data, tmp_path)
-    person, background = regions(hand, MARGIN)
+    core = regions(hand, MARGIN)
+    person, background = core.person, core.background
     obs = obs_factory(scripts=[SCRIPT])
     obs.add_media(SOURCE, clip)
     original = obs.wait_rendering(SOURCE, width=SHOT[0], height=SHOT[1])
@@ -81,4 +82,8 @@ def test_portrait_source_is_composited(obs_factory: ObsFactory, shared_data: Pat
     shown = obs.wait_rendering(SOURCE, width=SHOT[0], height=SHOT[1], ready=blurred)
     kept = (np.abs(shown.astype(int) - original.astype(int)).max(axis=-1)[person] <= 16).mean()
     assert kept > 0.8, f"only {kept:.0%} of the person's core pixels kept their colour"
+
+    # A message the channel refuses is said, never dropped silently: settings too long to send.
+    obs.set_filter_settings(SOURCE, FILTER, {"background": "image", "image": "/" + "x" * 20_000})
+    obs.wait_log("too long to hand to the worker")
     obs.assert_no_script_errors()
