@@ -57,6 +57,10 @@ MIN_HEIGHT = 0.3
 SHRINK_RATE = 0.2
 """Fraction of the way a box edge moves inwards per frame (outwards it moves at once)."""
 
+HOLD = 0.05
+"""Box edges that would move by less than this fraction of the box's larger side stay put (a
+third of :data:`MARGIN`, so the person stays inside the box)."""
+
 FULL_FRAME = 0.9
 """A box covering this fraction of the frame or more is replaced by the whole frame (a scan)."""
 
@@ -280,14 +284,20 @@ def _union(boxes: list[Box]) -> Box:
 
 def _smooth(old: list[np.ndarray], new: np.ndarray) -> np.ndarray:
     """Ease ``new`` from the old box it overlaps most: edges moving outwards jump, edges moving
-    inwards go :data:`SHRINK_RATE` of the way. A box overlapping none is taken as it is."""
+    inwards go :data:`SHRINK_RATE` of the way, and edges within :data:`HOLD` stay where they are.
+
+    The hold is what keeps a still person's mask still: the crop model's answer depends on where
+    the crop is, and without it every whole-frame scan nudged the box and the mask flickered
+    every :data:`SCAN_EVERY` frames. A box overlapping none is taken as it is.
+    """
     shared = [_intersection(o, new) for o in old]
     if not shared or max(shared) <= 0:
         return new
     prev = old[int(np.argmax(shared))]
+    slack = HOLD * max(new[2] - new[0], new[3] - new[1])
+    outwards = np.array([prev[0] - new[0], prev[1] - new[1], new[2] - prev[2], new[3] - prev[3]])
     eased = prev + SHRINK_RATE * (new - prev)
-    grow = np.array([new[0] < prev[0], new[1] < prev[1], new[2] > prev[2], new[3] > prev[3]])
-    return np.where(grow, new, eased)
+    return np.where(outwards > slack, new, np.where(outwards < -slack, eased, prev))
 
 
 def _intersection(a: np.ndarray, b: np.ndarray) -> float:

@@ -8,13 +8,12 @@ transparent and blur modes must change the background and keep the person.
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-from tests.support.images import regions
+from tests.support.images import frame_clip, regions
 from tests.support.obs import ObsFactory
 from tests.support.paths import SCRIPT
 
@@ -40,14 +39,7 @@ def _portrait_clip(shared_data: Path, directory: Path) -> tuple[Path, np.ndarray
     frame[top : top + inner[1]] = cv2.resize(image, inner, interpolation=cv2.INTER_LINEAR)
     hand = np.zeros((SIZE[1], SIZE[0]), np.uint8)
     hand[top : top + inner[1]] = cv2.resize(truth, inner, interpolation=cv2.INTER_NEAREST)
-    still = directory / "portrait.png"
-    cv2.imwrite(str(still), frame)
-    clip = directory / "portrait.mp4"
-    subprocess.run(
-        ["ffmpeg", "-loglevel", "error", "-loop", "1", "-i", str(still), "-t", "2", "-r", "10",
-         "-pix_fmt", "yuv420p", "-c:v", "libx264", str(clip)],
-        check=True,
-    )  # fmt: skip
+    clip = frame_clip(frame, directory / "portrait.mp4")
     return clip, cv2.resize(hand, SHOT, interpolation=cv2.INTER_AREA) > 127
 
 

@@ -12,7 +12,6 @@ the same mask (the mask as the filter draws it with "show mask").
 from __future__ import annotations
 
 import re
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,7 +22,7 @@ import pytest
 from bgremove_core.backgrounds import cover_fit, read_image
 from bgremove_core.compose import Compositor
 from bgremove_core.settings import Settings
-from tests.support.images import regions
+from tests.support.images import frame_clip, regions
 from tests.support.obs import Obs, ObsFactory
 from tests.support.paths import SCRIPT
 from tests.support.rig import GREEN, KIND, composites, passes_through, settled_masks
@@ -181,11 +180,6 @@ def test_unreadable_image_keeps_the_filter_working(scene: Scene, tmp_path: Path)
 
 def test_video_mode(scene: Scene, shared_data: Path, tmp_path: Path) -> None:
     photo = shared_data / "people" / "images" / "104.jpg"
-    video = tmp_path / "photo.mp4"
-    subprocess.run(
-        ["ffmpeg", "-loglevel", "error", "-loop", "1", "-i", str(photo), "-t", "1", "-r", "5",
-         "-vf", "scale=trunc(iw/2)*2:trunc(ih/2)*2", "-pix_fmt", "yuv420p", str(video)],
-        check=True,
-    )  # fmt: skip
+    video = frame_clip(cv2.imread(str(photo)), tmp_path / "photo.mp4", seconds=1)
     out = scene.show(show_mask=False, background="video", video=str(video), light_wrap=0.0)
     _assert_background_shows(scene, _bgr(out), photo, tolerance=24, share=0.8)

@@ -54,20 +54,27 @@ def regions(hand: np.ndarray, margin: int = MARGIN) -> Regions:
 
 
 def still_clip(target: Path, index: int = STILL_FRAME, seconds: int = STILL_SECONDS) -> Path:
-    """A lossless H.264 clip of lucia frame ``index`` repeated (854x480, 24 fps, no sound).
-
-    The frame is read with OpenCV and piped raw to ffmpeg, so every encoded frame is the same
-    picture and decodes to the same pixels.
-    """
+    """A lossless H.264 clip of lucia frame ``index`` repeated (854x480, 24 fps, no sound)."""
     frame = cv2.imread(str(still_frame_path(index)))
     if frame is None:
         raise FileNotFoundError(f"Lucia frame {index} not found in {LUCIA_FRAMES}.")
+    return frame_clip(frame, target, seconds)
+
+
+def frame_clip(frame: np.ndarray, target: Path, seconds: int = STILL_SECONDS) -> Path:
+    """A lossless H.264 clip of one BGR picture repeated (24 fps, no sound).
+
+    The picture is piped raw to ffmpeg, so every encoded frame decodes to the same pixels: a
+    webcam-style source whose expected mask is known, with no media playback state to trust.
+    Odd sizes are cropped to even ones (4:2:0).
+    """
+    frame = frame[: frame.shape[0] // 2 * 2, : frame.shape[1] // 2 * 2]
     height, width = frame.shape[:2]
     subprocess.run(
         ["ffmpeg", "-y", "-loglevel", "error", "-f", "rawvideo", "-pix_fmt", "bgr24",
          "-s", f"{width}x{height}", "-r", str(STILL_FPS), "-i", "-",
          "-c:v", "libx264", "-qp", "0", "-pix_fmt", "yuv420p", "-an", str(target)],
-        input=frame.tobytes() * (seconds * STILL_FPS),
+        input=np.ascontiguousarray(frame).tobytes() * (seconds * STILL_FPS),
         check=True,
     )  # fmt: skip
     return target
