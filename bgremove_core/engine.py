@@ -29,8 +29,8 @@ from .settings import ModelName, Settings, Stage, changed_stages
 def open_segmenter(settings: Settings) -> Segmenter | FollowSegmenter:
     """The segmenter ``settings`` ask for (following the person or not): the one place they are built.
 
-    Crops always use the general model: on a crop it beat landscape on every clip
-    (docs/QUALITY.md); the whole-frame scans use the user's model.
+    Crops use the general model (or the user's own model file): on a crop it beat landscape on
+    every clip (docs/QUALITY.md); the whole-frame scans use the model the user chose.
 
     Raises:
         ModelError: The model cannot be loaded (missing or corrupt custom file).
