@@ -193,7 +193,8 @@ class Settings:
         label="Follow the person",
         help="Runs the model on a crop around the person, so people who are small or far away "
         "keep their detail; the whole frame is still checked regularly for people who walk in. "
-        "Costs about 40 % more segmentation and refinement time.",
+        "Costs about half again the segmentation and refinement time when the person is small, "
+        "nothing extra when they fill the frame.",
     )
     threshold: float = _setting(
         0.5,
