@@ -61,6 +61,9 @@ HOLD = 0.05
 """Box edges that would move by less than this fraction of the box's larger side stay put (a
 third of :data:`MARGIN`, so the person stays inside the box)."""
 
+LOST = 0.5
+"""A crop keeping less than this fraction of the last frame's person area counts as lost."""
+
 FULL_FRAME = 0.9
 """A box covering this fraction of the frame or more is replaced by the whole frame (a scan)."""
 
@@ -177,10 +180,17 @@ class FollowSegmenter(Closeable):
             return found if found is not None else self._scan(frame)
         out = found.copy() if found is not None else np.zeros(self.working_size(w, h)[::-1], np.float32)
         probs = self._paste(out, frame, crops)
-        if not scan and not any((p >= 0.5).any() for p in probs):
+        if not scan and self._lost(out):
             return None
         self._rescan = any(_touches_inner_edge(p, box, w, h) for p, box in zip(probs, crops, strict=True))
         return out
+
+    def _lost(self, crop_mask: np.ndarray) -> bool:
+        """Whether the crops lost the person: less than :data:`LOST` of the last frame's person
+        area is left (a cut, someone leaving), so the frame is scanned whole instead of trusting
+        what the crop model makes of what is now in the box."""
+        before = np.count_nonzero(self._prev >= 0.5) if self._prev is not None else 0
+        return np.count_nonzero(crop_mask >= 0.5) < LOST * max(before, 1)
 
     def _scan(self, frame: np.ndarray) -> np.ndarray:
         h, w = frame.shape[:2]
