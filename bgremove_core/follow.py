@@ -190,7 +190,7 @@ class FollowSegmenter(Closeable):
         area is left (a cut, someone leaving), so the frame is scanned whole instead of trusting
         what the crop model makes of what is now in the box."""
         before = np.count_nonzero(self._prev >= 0.5) if self._prev is not None else 0
-        return np.count_nonzero(crop_mask >= 0.5) < LOST * max(before, 1)
+        return bool(np.count_nonzero(crop_mask >= 0.5) < LOST * max(before, 1))
 
     def _scan(self, frame: np.ndarray) -> np.ndarray:
         h, w = frame.shape[:2]
