@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 
 from .backgrounds import BackgroundSource, open_background
-from .frames import Workspace, downscale
+from .frames import Box, Workspace, downscale, nonzero_box, resize_box
 from .limits import BLUR_MAX_SIDE
 from .resources import Closeable
 from .settings import Background, Settings, Stage, changed_stages
@@ -43,6 +43,8 @@ class Compositor(Closeable):
         self._settings = settings
         self._background: BackgroundSource | None = open_background(settings)
         self._work = Workspace()
+        self._glow: tuple[np.ndarray, np.ndarray] | None = None
+        """The last background picture and its light-wrap glow: a still background's is reused."""
 
     def update(self, settings: Settings) -> None:
         """Take new settings, reopening the background only if its source changed.
@@ -65,15 +67,33 @@ class Compositor(Closeable):
         if s.background == Background.TRANSPARENT:
             return cv2.merge((*cv2.split(frame), alpha))
         h, w = frame.shape[:2]
+        box = nonzero_box(alpha)
         if s.background == Background.BLUR:
-            background = blur_background(frame, alpha, s.blur_strength, self._work)
-        else:
-            assert self._background is not None
-            background = self._background.frame(w, h)
-        out = blend(frame, background, alpha, self._work)
-        if s.light_wrap > 0 and s.background != Background.BLUR:
-            out = light_wrap(out, background, alpha, s.light_wrap, self._work)
+            # The upscaled blur is the output itself: the person is then blended in over their box.
+            small = blur_background_small(frame, alpha, s.blur_strength, self._work)
+            out = cv2.resize(small, (w, h))
+            if box is not None:
+                _mix(out[box], frame[box], alpha[box], self._work)
+            return out
+        assert self._background is not None
+        background = self._background.frame(w, h)
+        out = background.copy()
+        if box is None:
+            return out
+        _mix(out[box], frame[box], alpha[box], self._work)
+        if s.light_wrap > 0:
+            self._wrap(out, background, alpha, box)
         return out
+
+    def _wrap(self, out: np.ndarray, background: np.ndarray, alpha: np.ndarray, box: Box) -> None:
+        """Light wrap over the person's box, in place; the glow of a still background is kept."""
+        if self._glow is None or self._glow[0] is not background:
+            self._glow = (background, _glow(background))
+        h, w = out.shape[:2]
+        wrap = resize_box(_wrap_weight(alpha, self._settings.light_wrap), (w, h), box, self._work, "wrap")
+        cv2.min(wrap, alpha[box], dst=wrap)
+        glow = resize_box(self._glow[1], (w, h), box, self._work, "glow")
+        _mix(out[box], glow, wrap, self._work)
 
     def close(self) -> None:
         """Release the background file or video; safe to call twice."""
@@ -88,14 +108,27 @@ def blend(
     """frame * alpha + background * (1 - alpha), with alpha in 0..255, as a new array.
 
     Two saturating uint8 multiplies and an add: exact where alpha is 0 or 255 and within one grey
-    level elsewhere, at a fraction of the cost of float math at full resolution.
+    level elsewhere, at a fraction of the cost of float math at full resolution. Only the box
+    where alpha is not 0 is computed; the rest is the background, copied.
     """
-    work = work or Workspace()
-    shape = frame.shape
-    a3 = cv2.merge((alpha, alpha, alpha), dst=work.get("a3", shape))
-    fg = cv2.multiply(frame, a3, scale=1 / 255, dst=work.get("fg", shape))
-    bg = cv2.multiply(background, cv2.bitwise_not(a3, dst=a3), scale=1 / 255, dst=work.get("bg", shape))
-    return cv2.add(fg, bg)
+    out = background.copy()
+    box = nonzero_box(alpha)
+    if box is not None:
+        _mix(out[box], frame[box], alpha[box], work or Workspace())
+    return out
+
+
+def _mix(out: np.ndarray, frame: np.ndarray, alpha: np.ndarray, work: Workspace) -> None:
+    """out = frame * alpha + out * (1 - alpha), in place, on same-sized (often box) views.
+
+    The scratch arrays are views into frame-sized workspace arrays that every box fits in, so a
+    box that changes size from frame to frame allocates nothing.
+    """
+    shape = (*alpha.shape, 3)
+    a3 = cv2.merge((alpha, alpha, alpha), dst=work.view("a3", shape))
+    fg = cv2.multiply(frame, a3, scale=1 / 255, dst=work.view("fg", shape))
+    cv2.multiply(out, cv2.bitwise_not(a3, dst=a3), scale=1 / 255, dst=out)
+    cv2.add(fg, out, dst=out)
 
 
 def blur_background(
@@ -164,23 +197,23 @@ def light_wrap_maps(
     so the person's interior and the background itself are left untouched. Exposed on its own
     because the OBS filter uploads these two and lets the GPU scale them up and blend.
     """
+    return _glow(background), _wrap_weight(alpha, amount)
+
+
+def _wrap_ksize(height: int) -> tuple[int, int]:
+    """The light-wrap spread at the blur work resolution: a sixtieth of the picture's height."""
+    return _stack_ksize(max(1.0, height / 60))
+
+
+def _glow(background: np.ndarray) -> np.ndarray:
+    """The background's light, blurred at the blur work resolution."""
+    small = downscale(background, BLUR_MAX_SIDE)
+    return cv2.stackBlur(small, _wrap_ksize(small.shape[0]))
+
+
+def _wrap_weight(alpha: np.ndarray, amount: float) -> np.ndarray:
+    """How much glow each pixel takes (uint8, blur work resolution): strongest at the edge."""
     small_alpha = downscale(alpha, BLUR_MAX_SIDE)
     a = small_alpha.astype(np.float32) * (1 / 255)
-    ksize = _stack_ksize(max(1.0, small_alpha.shape[0] / 60))
-    spread = cv2.stackBlur(1.0 - a, ksize)
-    wrap = cv2.convertScaleAbs(spread * a, alpha=255.0 * 2.0 * amount)
-    glow = cv2.stackBlur(downscale(background, BLUR_MAX_SIDE), ksize)
-    return glow, wrap
-
-
-def light_wrap(
-    out: np.ndarray, background: np.ndarray, alpha: np.ndarray, amount: float, work: Workspace | None = None
-) -> np.ndarray:
-    """Let the background's light spill onto the person's edge, strongest right at the edge."""
-    h, w = out.shape[:2]
-    glow_small, wrap_small = light_wrap_maps(background, alpha, amount)
-    work = work or Workspace()
-    wrap = cv2.resize(wrap_small, (w, h), dst=work.get("wrap", alpha.shape))
-    cv2.min(wrap, alpha, dst=wrap)
-    glow = cv2.resize(glow_small, (w, h), dst=work.get("glow", out.shape))
-    return blend(glow, out, wrap, work)
+    spread = cv2.stackBlur(1.0 - a, _wrap_ksize(small_alpha.shape[0]))
+    return cv2.convertScaleAbs(spread * a, alpha=255.0 * 2.0 * amount)

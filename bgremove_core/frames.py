@@ -65,3 +65,59 @@ class Workspace:
         if array is None or array.shape != shape or array.dtype != dtype:
             array = self._arrays[name] = np.empty(shape, dtype)
         return array
+
+    def view(self, name: str, shape: tuple[int, ...], dtype: type = np.uint8) -> np.ndarray:
+        """A ``shape`` view into the scratch array ``name``, which only ever grows.
+
+        For boxes around the person, whose size changes every frame: once the array is as big
+        as the largest box so far, no frame allocates.
+        """
+        array = self._arrays.get(name)
+        if array is None or array.dtype != dtype or len(array.shape) != len(shape):
+            big = shape
+        else:
+            big = tuple(max(a, b) for a, b in zip(array.shape, shape, strict=True))
+        if array is None or big != array.shape or array.dtype != dtype:
+            array = self._arrays[name] = np.empty(big, dtype)
+        return array[tuple(slice(0, n) for n in shape)]
+
+
+Box = tuple[slice, slice]
+"""Rows and columns of a rectangle in a picture, ready to index it: ``picture[rows, cols]``."""
+
+
+def nonzero_box(mask: np.ndarray) -> Box | None:
+    """The smallest box holding every non-zero pixel of a uint8 mask; None if there is none.
+
+    The person usually covers a fraction of the frame and the blend, light wrap and mask
+    upscale change nothing where alpha is 0, so they are done over this box only. Two
+    row/column sums find it (0.1 ms at 720p, under a tenth of the full-frame blend it saves).
+    """
+    rows = np.flatnonzero(cv2.reduce(mask, 1, cv2.REDUCE_SUM, dtype=cv2.CV_32S))
+    if rows.size == 0:
+        return None
+    top, bottom = int(rows[0]), int(rows[-1]) + 1
+    cols = np.flatnonzero(cv2.reduce(mask[top:bottom], 0, cv2.REDUCE_SUM, dtype=cv2.CV_32S))
+    return slice(top, bottom), slice(int(cols[0]), int(cols[-1]) + 1)
+
+
+def resize_box(small: np.ndarray, size: tuple[int, int], box: Box, work: Workspace, name: str) -> np.ndarray:
+    """``cv2.resize(small, size)[box]`` (bilinear), computing only the box when it can.
+
+    When ``size`` is a whole multiple of the small picture (the halved work and blur sizes of
+    720p and 1080p are), the box plus one source pixel around it is upscaled on its own: the
+    same interpolation weights, so the same bytes, for the box's share of the work. Other sizes
+    upscale the whole picture. The result is a view into the workspace array ``name``.
+    """
+    w, h = size
+    sh, sw = small.shape[:2]
+    k = w // sw
+    rows, cols = box
+    if k * sw != w or k * sh != h:
+        full = cv2.resize(small, size, dst=work.get(name, (h, w, *small.shape[2:]), small.dtype.type))
+        return full[rows, cols]
+    y0, y1 = max(0, rows.start // k - 1), min(sh, -(-rows.stop // k) + 1)
+    x0, x1 = max(0, cols.start // k - 1), min(sw, -(-cols.stop // k) + 1)
+    up_size = ((y1 - y0) * k, (x1 - x0) * k, *small.shape[2:])
+    up = cv2.resize(small[y0:y1, x0:x1], up_size[1::-1], dst=work.view(name, up_size, small.dtype.type))
+    return up[rows.start - y0 * k : rows.stop - y0 * k, cols.start - x0 * k : cols.stop - x0 * k]

@@ -149,3 +149,15 @@ def test_any_frame_size_composites_to_the_same_size(size, mode, photo_png):
     out = Compositor(_modes(photo_png)[mode]).compose(frame, alpha)
     assert out.shape == (h, w, 3)
     assert out.dtype == np.uint8
+
+
+def test_light_wrap_glow_follows_a_new_background():
+    frame = np.full((360, 640, 3), 90, np.uint8)
+    alpha = np.zeros((360, 640), np.uint8)
+    alpha[60:, 220:420] = 255
+    red, blue = (Settings(background="colour", colour=c, light_wrap=1.0) for c in ("#FF2000", "#0020FF"))
+    compositor = Compositor(red)
+    first = compositor.compose(frame, alpha)
+    compositor.update(blue)
+    np.testing.assert_array_equal(compositor.compose(frame, alpha), Compositor(blue).compose(frame, alpha))
+    assert not np.array_equal(compositor.compose(frame, alpha), first)
