@@ -27,10 +27,12 @@ after a bilinear upscale and the default feather the eye cannot tell it from ful
 
 from __future__ import annotations
 
+import math
+
 import cv2
 import numpy as np
 
-from .frames import Workspace, downscale, to_work_size
+from .frames import Box, Workspace, downscale, nonzero_box, resize_box, to_work_size
 from .settings import Settings
 
 _MOTION_FULL_FOLLOW = 32.0
@@ -85,7 +87,10 @@ class Refiner:
         """
         s = self._settings
         h, w = frame.shape[:2]
-        grey = cv2.cvtColor(to_work_size(frame), cv2.COLOR_BGR2GRAY)
+        work = self._work
+        # Grey first, then halve: one channel to halve instead of three (0.59 -> 0.37 ms at 720p),
+        # within one grey level of halving the colours first.
+        grey = to_work_size(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY, dst=work.get("grey", (h, w))))
         rh, rw = grey.shape
         ph, pw = prob.shape
         small_grey = cv2.resize(downscale(grey, 2 * pw), (pw, ph), interpolation=cv2.INTER_AREA)
@@ -97,7 +102,6 @@ class Refiner:
         band = max(s.edge_softness, _HARD_BAND)
         gain = 255.0 / band
         lo = s.threshold - band / 2
-        work = self._work
         size = (rh, rw)
         ramp = work.get("ramp", size)
         if s.edge_refine:
@@ -111,17 +115,44 @@ class Refiner:
             # Saturating float -> uint8 conversion; OpenCV's stubs lack the scalar overload.
             cv2.add(b_up, 0.0, dtype=cv2.CV_8U, dst=ramp)  # type: ignore[call-overload]
         alpha = cv2.LUT(ramp, _SMOOTHSTEP, dst=work.get("alpha", size))
+        return self._finish(alpha, (w, h))
 
+    def _finish(self, alpha: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+        """Grow/shrink, feather and upscale to ``size``, over the person's box only.
+
+        Outside the box (widened by the reach of the grow and feather kernels) every step yields
+        0, so the box is all that is computed; a box filter's border inside it only ever sees
+        zeros, which makes the result the same bytes as filtering the whole mask.
+        """
+        s = self._settings
+        w, h = size
+        rh, rw = alpha.shape
+        out = np.empty((h, w), np.uint8)
+        out.fill(0)  # np.zeros would hand out fresh zero pages, each faulting in when first read
+        box = nonzero_box(alpha)
+        if box is None:
+            return out
         px = rh / 720.0
-        if s.grow:
-            alpha = _grow(alpha, s.grow * px)
-        if s.feather:
-            alpha = cv2.GaussianBlur(
-                alpha, (0, 0), sigmaX=max(s.feather * px, 0.3), dst=work.get("soft", size)
-            )
-        if (rw, rh) != (w, h):
-            return cv2.resize(alpha, (w, h), interpolation=cv2.INTER_LINEAR)
-        return alpha.copy()
+        grow = round(abs(s.grow * px))
+        sigma = max(s.feather * px, 0.3)
+        blur_size = round(sigma * 6 + 1) | 1  # what OpenCV derives from sigma for uint8 pictures
+        box = _widen(box, grow + blur_size // 2 + 1 if s.feather else grow, (rh, rw))
+        if s.grow or s.feather:
+            soft = self._work.get("soft", (rh, rw))
+            soft.fill(0)
+            part = _grow(alpha[box], s.grow * px) if s.grow else alpha[box]
+            if s.feather:
+                cv2.GaussianBlur(part, (blur_size, blur_size), sigma, dst=soft[box])
+            else:
+                soft[box] = part
+            alpha = soft
+        if (rw, rh) == (w, h):
+            out[box] = alpha[box]
+            return out
+        rows, cols = box
+        full = (_scaled(rows, h / rh, h), _scaled(cols, w / rw, w))
+        out[full] = resize_box(alpha, size, full, self._work, "full")
+        return out
 
     def _smooth(self, prob: np.ndarray, grey: np.ndarray) -> np.ndarray:
         keep = self._settings.smoothing
@@ -154,7 +185,12 @@ def _guided_coefficients(grey: np.ndarray, prob: np.ndarray) -> tuple[np.ndarray
 
 def _remove_small_regions(prob: np.ndarray, threshold: float, min_fraction: float) -> np.ndarray:
     binary = (prob >= threshold).astype(np.uint8)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    # 16-bit labels, when they fit, label 3x faster (0.35 -> 0.12 ms at 320x180).
+    h, w = prob.shape
+    fits = ((h + 1) // 2) * ((w + 1) // 2) < 2**16
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(
+        binary, connectivity=8, ltype=cv2.CV_16U if fits else cv2.CV_32S
+    )
     if count <= 2:
         return prob
     areas = stats[1:, cv2.CC_STAT_AREA]
@@ -167,6 +203,20 @@ def _remove_small_regions(prob: np.ndarray, threshold: float, min_fraction: floa
     out = prob.copy()
     out[drop] = np.minimum(out[drop], threshold * 0.5)
     return out
+
+
+def _widen(box: Box, margin: int, shape: tuple[int, int]) -> Box:
+    """``box`` with ``margin`` more pixels on every side, within a picture of ``shape``."""
+    rows, cols = box
+    return (
+        slice(max(0, rows.start - margin), min(shape[0], rows.stop + margin)),
+        slice(max(0, cols.start - margin), min(shape[1], cols.stop + margin)),
+    )
+
+
+def _scaled(span: slice, scale: float, limit: int) -> slice:
+    """The rows (or columns) a bilinear upscale by ``scale`` can make non-zero from ``span``."""
+    return slice(max(0, math.floor((span.start - 1) * scale)), min(limit, math.ceil((span.stop + 1) * scale)))
 
 
 def _grow(alpha: np.ndarray, radius: float) -> np.ndarray:

@@ -153,3 +153,33 @@ def test_downscale_halves_until_it_fits():
     frame = np.zeros((1080, 1920, 3), np.uint8)
     assert downscale(frame, 640).shape == (270, 480, 3)
     assert downscale(frame, 1920) is frame
+
+
+def _finish_everywhere(alpha: np.ndarray, settings: Settings, size: tuple[int, int]) -> np.ndarray:
+    """The reference for Refiner's last steps: grow, feather and upscale the whole mask."""
+    px = alpha.shape[0] / 720.0
+    radius = round(abs(settings.grow * px))
+    if radius:
+        kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
+        alpha = cv2.dilate(alpha, kernel) if settings.grow > 0 else cv2.erode(alpha, kernel)
+    if settings.feather:
+        alpha = cv2.GaussianBlur(alpha, (0, 0), sigmaX=max(settings.feather * px, 0.3))
+    return cv2.resize(alpha, size) if alpha.shape[::-1] != size else alpha
+
+
+@pytest.mark.parametrize(("grow", "feather"), [(0, 0), (0, 2), (0, 10), (4, 2), (-4, 2), (6, 0)])
+@pytest.mark.parametrize(
+    ("work", "size"), [((640, 360), (1280, 720)), ((426, 239), (853, 479)), ((640, 360), (640, 360))]
+)
+def test_finishing_over_the_box_gives_the_same_mask_as_over_everything(grow, feather, work, size):
+    settings = Settings(grow=grow, feather=feather)
+    rng = np.random.default_rng(8)
+    for corner in [(0.5, 0.6), (0.0, 0.0), (1.0, 1.0)]:
+        alpha = np.zeros(work[::-1], np.uint8)
+        centre = (round(corner[0] * work[0]), round(corner[1] * work[1]))
+        cv2.ellipse(alpha, centre, (work[0] // 8, work[1] // 3), 0, 0, 360, 255, -1)
+        alpha = cv2.GaussianBlur(alpha, (0, 0), 1.5)
+        alpha[rng.integers(0, work[1], 5), rng.integers(0, work[0], 5)] = 9  # stray specks
+        finished = Refiner(settings)._finish(alpha, size)
+        np.testing.assert_array_equal(finished, _finish_everywhere(alpha, settings, size))
+    assert not Refiner(settings)._finish(np.zeros(work[::-1], np.uint8), size).any()
