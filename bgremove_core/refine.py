@@ -102,19 +102,33 @@ class Refiner:
         band = max(s.edge_softness, _HARD_BAND)
         gain = 255.0 / band
         lo = s.threshold - band / 2
-        size = (rh, rw)
-        ramp = work.get("ramp", size)
         if s.edge_refine:
             a, b = _guided_coefficients(small_grey, prob)
-            a_up = cv2.resize(a * gain, (rw, rh), dst=work.get("a", size, np.float32))
-            b_up = cv2.resize((b - lo) * gain, (rw, rh), dst=work.get("b", size, np.float32))
-            q = cv2.multiply(grey, a_up, dtype=cv2.CV_32F, dst=work.get("q", size, np.float32))
-            cv2.add(q, b_up, dtype=cv2.CV_8U, dst=ramp)
+            a *= gain
+            b = (b - lo) * gain
+            # The most any grey level can make of a * grey + b, pixel by pixel.
+            most = b + np.maximum(a, 0.0) * 255.0
         else:
-            b_up = cv2.resize((prob - lo) * gain, (rw, rh), dst=work.get("b", size, np.float32))
-            # Saturating float -> uint8 conversion; OpenCV's stubs lack the scalar overload.
-            cv2.add(b_up, 0.0, dtype=cv2.CV_8U, dst=ramp)  # type: ignore[call-overload]
-        alpha = cv2.LUT(ramp, _SMOOTHSTEP, dst=work.get("alpha", size))
+            b = most = (prob - lo) * gain
+        alpha = work.get("alpha", (rh, rw))
+        alpha.fill(0)
+        box = nonzero_box((most > 0).view(np.uint8))
+        if box is not None:
+            # Bilinear weights sum to 1, so where every neighbouring coefficient gives q <= 0
+            # (outside this box), so does the upscale: the ramp is 0 there and is not computed.
+            rows, cols = box
+            box = (_scaled(rows, rh / ph, rh), _scaled(cols, rw / pw, rw))
+            shape = alpha[box].shape
+            ramp = work.view("ramp", shape)
+            b_up = resize_box(b, (rw, rh), box, work, "b")
+            if s.edge_refine:
+                a_up = resize_box(a, (rw, rh), box, work, "a")
+                q = cv2.multiply(grey[box], a_up, dtype=cv2.CV_32F, dst=work.view("q", shape, np.float32))
+                cv2.add(q, b_up, dtype=cv2.CV_8U, dst=ramp)
+            else:
+                # Saturating float -> uint8 conversion; OpenCV's stubs lack the scalar overload.
+                cv2.add(b_up, 0.0, dtype=cv2.CV_8U, dst=ramp)  # type: ignore[call-overload]
+            cv2.LUT(ramp, _SMOOTHSTEP, dst=alpha[box])
         return self._finish(alpha, (w, h))
 
     def _finish(self, alpha: np.ndarray, size: tuple[int, int]) -> np.ndarray:
@@ -215,8 +229,11 @@ def _widen(box: Box, margin: int, shape: tuple[int, int]) -> Box:
 
 
 def _scaled(span: slice, scale: float, limit: int) -> slice:
-    """The rows (or columns) a bilinear upscale by ``scale`` can make non-zero from ``span``."""
-    return slice(max(0, math.floor((span.start - 1) * scale)), min(limit, math.ceil((span.stop + 1) * scale)))
+    """The rows (or columns) whose bilinear resize by ``scale`` reads source pixels in ``span``."""
+    reach = 1 + math.ceil(1 / scale)  # source pixels a 2-tap interpolation can reach back
+    return slice(
+        max(0, math.floor((span.start - reach) * scale)), min(limit, math.ceil((span.stop + reach) * scale))
+    )
 
 
 def _grow(alpha: np.ndarray, radius: float) -> np.ndarray:

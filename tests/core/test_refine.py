@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 import pytest
 
+from bgremove_core import refine as refine_module
 from bgremove_core.benchmark import at_size, flicker, iou, raw_mask
 from bgremove_core.refine import Refiner, downscale
 from bgremove_core.settings import Settings
@@ -183,3 +184,23 @@ def test_finishing_over_the_box_gives_the_same_mask_as_over_everything(grow, fea
         finished = Refiner(settings)._finish(alpha, size)
         np.testing.assert_array_equal(finished, _finish_everywhere(alpha, settings, size))
     assert not Refiner(settings)._finish(np.zeros(work[::-1], np.uint8), size).any()
+
+
+def _whole_picture(mask: np.ndarray) -> tuple[slice, slice] | None:
+    return (slice(0, mask.shape[0]), slice(0, mask.shape[1])) if mask.any() else None
+
+
+@pytest.mark.parametrize("edge_refine", [True, False])
+@pytest.mark.parametrize("size", [None, (1280, 720)])
+def test_refining_over_the_box_gives_the_same_mask_as_over_everything(clip, edge_refine, size, monkeypatch):
+    frames, probs = clip.frames[:12], clip.probs[:12]
+    if size is not None:  # the 720p frame and 320x180 map of following the person: whole-number scales
+        frames = [cv2.resize(f, size) for f in frames]
+        probs = [cv2.resize(p, (320, 180)) for p in probs]
+    settings = Settings(edge_refine=edge_refine)
+    boxed = Refiner(settings)
+    masks = [boxed.refine(p, f) for p, f in zip(probs, frames, strict=True)]
+    monkeypatch.setattr(refine_module, "nonzero_box", _whole_picture)
+    everywhere = Refiner(settings)
+    for mask, p, f in zip(masks, probs, frames, strict=True):
+        np.testing.assert_array_equal(mask, everywhere.refine(p, f))
