@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 
 from .backgrounds import BackgroundSource, open_background
-from .frames import Box, Workspace, downscale, nonzero_box, resize_box
+from .frames import Box, Workspace, downscale, downscale_box, nonzero_box, resize_box
 from .limits import BLUR_MAX_SIDE
 from .resources import Closeable
 from .settings import Background, Settings, Stage, changed_stages
@@ -74,7 +74,8 @@ class Compositor(Closeable):
         box = nonzero_box(alpha)
         if s.background == Background.BLUR:
             # The upscaled blur is the output itself: the person is then blended in over their box.
-            small = blur_background_small(frame, alpha, s.blur_strength, self._work)
+            small_alpha = downscale_box(alpha, BLUR_MAX_SIDE, box)
+            small = _blur_small(frame, small_alpha, s.blur_strength, self._work)
             out = cv2.resize(small, (w, h))
             if box is not None:
                 _mix(out[box], frame[box], alpha[box], self._work)
@@ -94,7 +95,10 @@ class Compositor(Closeable):
         if self._glow is None or self._glow[0] is not background:
             self._glow = (background, _glow(background))
         h, w = out.shape[:2]
-        wrap = resize_box(_wrap_weight(alpha, self._settings.light_wrap), (w, h), box, self._work, "wrap")
+        small_alpha = downscale_box(alpha, BLUR_MAX_SIDE, box)
+        wrap = resize_box(
+            _wrap_weight(small_alpha, self._settings.light_wrap), (w, h), box, self._work, "wrap"
+        )
         cv2.min(wrap, alpha[box], dst=wrap)
         glow = resize_box(self._glow[1], (w, h), box, self._work, "glow")
         _mix(out[box], glow, wrap, self._work)
@@ -159,10 +163,13 @@ def blur_background_small(
     3-5x cheaper than ``GaussianBlur`` here); their ratio is the weighted average. Exposed on its
     own because the OBS filter uploads this small picture and lets the GPU scale it up.
     """
-    work = work or Workspace()
+    return _blur_small(frame, downscale(alpha, BLUR_MAX_SIDE), strength, work or Workspace())
+
+
+def _blur_small(frame: np.ndarray, small_alpha: np.ndarray, strength: int, work: Workspace) -> np.ndarray:
+    """:func:`blur_background_small` with the mask already at the blur work resolution."""
     small = downscale(frame, BLUR_MAX_SIDE)
     sh, sw = small.shape[:2]
-    small_alpha = downscale(alpha, BLUR_MAX_SIDE)
     if small_alpha.shape != (sh, sw):
         small_alpha = cv2.resize(small_alpha, (sw, sh), interpolation=cv2.INTER_AREA)
     shape4 = (sh, sw, 4)
@@ -201,7 +208,7 @@ def light_wrap_maps(
     so the person's interior and the background itself are left untouched. Exposed on its own
     because the OBS filter uploads these two and lets the GPU scale them up and blend.
     """
-    return _glow(background), _wrap_weight(alpha, amount)
+    return _glow(background), _wrap_weight(downscale(alpha, BLUR_MAX_SIDE), amount)
 
 
 def _wrap_ksize(height: int) -> tuple[int, int]:
@@ -215,9 +222,8 @@ def _glow(background: np.ndarray) -> np.ndarray:
     return cv2.stackBlur(small, _wrap_ksize(small.shape[0]))
 
 
-def _wrap_weight(alpha: np.ndarray, amount: float) -> np.ndarray:
+def _wrap_weight(small_alpha: np.ndarray, amount: float) -> np.ndarray:
     """How much glow each pixel takes (uint8, blur work resolution): strongest at the edge."""
-    small_alpha = downscale(alpha, BLUR_MAX_SIDE)
     a = small_alpha.astype(np.float32) * (1 / 255)
     spread = cv2.stackBlur(1.0 - a, _wrap_ksize(small_alpha.shape[0]))
     return cv2.convertScaleAbs(spread * a, alpha=255.0 * 2.0 * amount)

@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from bgremove_core.frames import Workspace, nonzero_box, resize_box
+from bgremove_core.frames import Workspace, downscale, downscale_box, nonzero_box, resize_box
 
 
 def test_nonzero_box_is_the_tightest_box_around_every_non_zero_pixel():
@@ -57,3 +57,17 @@ def test_workspace_view_grows_and_then_reuses_its_array():
     c = work.view("x", (25, 18, 3))
     assert np.shares_memory(b, c)
     assert work.view("x", (4, 4)).shape == (4, 4)
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1920, 1080), (853, 479), (270, 480)])
+def test_downscale_box_matches_downscaling_everything(size):
+    w, h = size
+    rng = np.random.default_rng(9)
+    for _ in range(10):
+        mask = np.zeros((h, w), np.uint8)
+        y0, y1 = sorted(rng.integers(0, h, 2))
+        x0, x1 = sorted(rng.integers(0, w, 2))
+        mask[y0 : y1 + 1, x0 : x1 + 1] = rng.integers(1, 256, (y1 + 1 - y0, x1 + 1 - x0), dtype=np.uint8)
+        small = downscale_box(mask, 320, nonzero_box(mask))
+        np.testing.assert_array_equal(small, downscale(mask, 320))
+    np.testing.assert_array_equal(downscale_box(mask * 0, 320, None), downscale(mask * 0, 320))
