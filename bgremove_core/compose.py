@@ -9,7 +9,10 @@ Choices that keep it fast and clean (measurements in docs/PERFORMANCE.md):
 - Blur is *mask-weighted* (normalised convolution): the person's pixels are all but left out of
   the average, so the person's colours never smear into the background around them (no halo).
 - The blend is two saturating uint8 multiplies and an add in OpenCV, exact at alpha 0 and 255
-  and within 1 grey level elsewhere, at a fraction of float math's cost.
+  and within 1 grey level elsewhere, at a fraction of float math's cost. It, the light wrap and
+  the mask's downscale run only over the box around the person (:func:`frames.nonzero_box`):
+  outside it alpha is 0 and the output is the background, which is written once (the upscaled
+  blur *is* the output array). Same bytes as doing the whole frame, for the box's share of it.
 - Full-size scratch arrays live in a per-compositor :class:`Workspace` instead of being
   allocated every frame; only the returned picture is new.
 """

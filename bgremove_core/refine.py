@@ -18,7 +18,11 @@ and has a hard, misplaced edge. The steps, in order, and why each is where it is
    folded into the guided filter's coefficients and the curve is a 256-entry lookup table, so the
    mask becomes uint8 in the same pass that applies the coefficients.
 5. Grow/shrink and feather (uint8, refine resolution), then a bilinear resize to the frame size,
-   which is all the full-resolution work this module does.
+   which is all the full-resolution work this module does besides the grey conversion.
+
+Steps 3-5 run only over the box where the mask can be non-zero (the person, widened by the
+kernels' reach): outside it every step yields 0, so the result is the same bytes as computing the
+whole picture, for the box's share of the work.
 
 The refine resolution is the frame halved until its long side is at most ``limits.WORK_MAX_SIDE``
 (:func:`frames.to_work_size`: 720p refines at 640x360, 1080p at 480x270, 9:16 1080p at 270x480):
