@@ -68,11 +68,7 @@ class Compositor(Closeable):
         if s.show_mask:
             return cv2.cvtColor(alpha, cv2.COLOR_GRAY2BGR)
         if s.background == Background.TRANSPARENT:
-            # Widen, then copy alpha into the fourth channel: no per-channel planes in between
-            # (0.5 ms at 720p, against 0.4-5.8 ms for merge(split()) depending on the allocator).
-            out = cv2.cvtColor(frame, cv2.COLOR_BGR2BGRA)
-            cv2.mixChannels([alpha], [out], [0, 3])
-            return out
+            return cv2.merge((*cv2.split(frame), alpha))
         h, w = frame.shape[:2]
         box = nonzero_box(alpha)
         if s.background == Background.BLUR:
