@@ -10,7 +10,8 @@ seed-style CPU filter (``bench/seed_filter.py``) are the result.
 Standing cases: no filter, Color Correction, the bgremove filter (blur, landscape) and the
 seed-style filter. Besides OBS's render time, OBS's CPU and skipped frames, the table shows the
 CPU of OBS's child processes (the bgremove worker) and the bgremove filter's mask age: how many
-OBS frames old the mask on screen is, which the filter logs when it is removed.
+OBS frames old the mask on screen is, which the filter logs when it is removed. The verdict also
+checks each bgremove case's worker CPU against what Color Correction adds to OBS.
 
     python -m bench.obs_bench [--seconds 20] [--filter [LABEL=]KIND[:JSON] ...] [--compare LABEL]
 
@@ -198,8 +199,11 @@ def table(results: dict[str, Measurement], compare: list[str]) -> str:
     return "\n".join(lines)
 
 
-def verdict(results: dict[str, Measurement]) -> str:
-    """The OBS targets of the filter issue, met or missed, with the measured ratios."""
+def verdict(results: dict[str, Measurement], workers: list[str]) -> str:
+    """The OBS targets of the filter issues, met or missed, with the measured ratios.
+
+    ``workers`` are the labels of the bgremove cases, whose worker process must use less CPU
+    than Color Correction adds to OBS (issue 9)."""
     base, ours = results["no filter"], results[OURS]
     lines = []
 
@@ -214,6 +218,15 @@ def verdict(results: dict[str, Measurement]) -> str:
             ("added render <= 1.5x Color Correction", render <= 1.5 * ref_render, ratio(render, ref_render)),
             ("added OBS CPU <= 1.5x Color Correction", cores <= 1.5 * ref_cores, ratio(cores, ref_cores)),
         ]
+        for label in workers:
+            worker = results[label].child_cores
+            checks.append(
+                (
+                    f"{label}: worker CPU below Color Correction's added CPU",
+                    worker < ref_cores,
+                    f"{worker:.2f} against {ref_cores:.2f} cores",
+                )
+            )
     if SEED in results:
         seed_render, seed_cores = added(results[SEED])
         checks += [
@@ -297,7 +310,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(table(results, args.compare))
     if OURS in results:
-        print("\n" + verdict(results))
+        workers = [case.label for case in cases if case.kind == "bgremove_filter"]
+        print("\n" + verdict(results, workers))
     print(f"\nOBS exit code {exit_code}; {len(errors)} script error line(s) in the log.")
     for line in errors[:20]:
         print("  " + line)

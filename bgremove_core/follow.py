@@ -45,8 +45,9 @@ OUTPUT_MAX_WIDTH = 320
 fast as on the plain model's map; 384-640 scored no better (docs/QUALITY.md) and made refinement
 up to 4x slower."""
 
-SCAN_EVERY = 15
-"""Frames between whole-frame scans for people who walk in (half a second at 30 fps)."""
+SCAN_EVERY = 30
+"""Frames between whole-frame scans for people who walk in (a second at 30 fps). 15 scored the
+same on the shared clips (docs/QUALITY.md) and cost a landscape model call more per second."""
 
 MARGIN = 0.15
 """Box margin on each side, as a fraction of the person's larger side: room for a frame's motion."""
@@ -194,8 +195,7 @@ class FollowSegmenter(Closeable):
 
     def _scan(self, frame: np.ndarray) -> np.ndarray:
         h, w = frame.shape[:2]
-        prob = self._scanner.segment(frame)
-        return cv2.resize(prob, self.working_size(w, h), interpolation=cv2.INTER_LINEAR)
+        return self._scanner.segment(frame, self.working_size(w, h))
 
     def _paste(self, out: np.ndarray, frame: np.ndarray, boxes: list[Box]) -> list[np.ndarray]:
         """Run the crop model on each box of ``frame`` and write them into ``out`` (overlaps keep
@@ -208,9 +208,7 @@ class FollowSegmenter(Closeable):
         for x0, y0, x1, y1 in boxes:
             ox0, ox1 = round(x0 * ow / w), round(x1 * ow / w)
             oy0, oy1 = round(y0 * oh / h), round(y1 * oh / h)
-            prob = self._cropper.segment(frame[y0:y1, x0:x1])
-            size = (max(1, ox1 - ox0), max(1, oy1 - oy0))
-            probs.append(cv2.resize(prob, size, interpolation=cv2.INTER_LINEAR))
+            probs.append(self._cropper.segment(frame[y0:y1, x0:x1], (max(1, ox1 - ox0), max(1, oy1 - oy0))))
             region = pasted[oy0:oy1, ox0:ox1]
             np.maximum(region, probs[-1][: region.shape[0], : region.shape[1]], out=region)
             covered[oy0:oy1, ox0:ox1] = True

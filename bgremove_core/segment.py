@@ -58,8 +58,10 @@ class Segmenter(Closeable):
         scale = min(max(self.spec.input_width / width, self.spec.input_height / height), 1.0)
         return max(1, round(width * scale)), max(1, round(height * scale))
 
-    def segment(self, frame: np.ndarray) -> np.ndarray:
-        """Return P(person) as float32 in [0, 1] at :meth:`working_size` of the BGR ``frame``."""
+    def segment(self, frame: np.ndarray, size: tuple[int, int] | None = None) -> np.ndarray:
+        """Return P(person) as float32 in [0, 1] at :meth:`working_size` of the BGR ``frame``, or
+        at ``size`` (width, height): one resize from the model's output for callers that need
+        another size (following pastes crops into its own map)."""
         check_frame(frame)
         if self._segmenter is None:
             raise ModelError("This Segmenter has been closed.")
@@ -71,7 +73,7 @@ class Segmenter(Closeable):
         # Halving further, to 2x, loses accuracy (people 0.849).
         shrunk = downscale(frame, 4 * self.spec.input_width)
         mask = self._infer(cv2.resize(shrunk, model_size, interpolation=cv2.INTER_LINEAR))
-        out_size = self.working_size(w, h)
+        out_size = size or self.working_size(w, h)
         if out_size == model_size:
             return np.array(mask, dtype=np.float32)
         return cv2.resize(mask, out_size, interpolation=cv2.INTER_LINEAR)

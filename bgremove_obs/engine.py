@@ -104,6 +104,10 @@ class Worker:
         problems = " ".join(p for p in (model_error, self._picture_error, self._publish_error) if p)
         self.say(Level.ERROR if problems else Level.OK, problems)
 
+    def wait_time(self) -> float:
+        """Seconds until the next frame is due under ``max_fps`` (0: now)."""
+        return self._engine.wait_time()
+
     def step(self) -> bool:
         """Do one unit of work; False when there was nothing to do."""
         stages = self._poll_settings()

@@ -3,7 +3,8 @@
 Frame path (see docs/OBS.md):
 
 - ``filter_video`` (async sources: webcams, media) copies the CPU frame's planes into the
-  worker's frame mailbox, one ``memmove`` per plane, and returns the frame untouched.
+  worker's frame mailbox, one ``memmove`` per plane, wakes the worker (a byte on its stdin,
+  never blocking) and returns the frame untouched.
 - ``video_render`` of a sync source (image, capture, scene), once per OBS frame: reads the
   target back small (:mod:`readback`) into the same mailbox as an RGBA frame, but only when the
   worker has answered the previous one (or took over :data:`RESEND_SECONDS`): no GPU stall is
@@ -134,6 +135,7 @@ class BackgroundFilter:
             payload = json.dumps(settings.to_mapping()).encode()
             if self._worker.channel.settings.publish((self._settings_generation,), [payload]):
                 self._refused.pop("settings", None)
+                self._worker.wake()
             else:
                 self._refuse(
                     "settings",
@@ -161,6 +163,7 @@ class BackgroundFilter:
         self._frame_number += 1
         meta = (self._frame_number, width, height, fmt, *linesizes)
         if self._worker.channel.frames.publish(meta, parts):
+            self._worker.wake()
             self._age.sent(self._frame_number, self._ticks)
             self._refused.pop("frames", None)
         else:

@@ -6,7 +6,8 @@ there. A separate process has no GIL contention with OBS's graphics thread and c
 down when it crashes.
 
 The worker's stdin is a pipe that only this side holds: when OBS exits or crashes the pipe closes
-and the worker exits by itself, so no orphan keeps running.
+and the worker exits by itself, so no orphan keeps running. The same pipe wakes the worker when a
+frame or settings arrive (:meth:`WorkerProcess.wake`), so an idle worker sleeps instead of polling.
 
 Faults, all noticed from :meth:`WorkerProcess.poll` (called every frame from ``video_tick``):
 
@@ -32,6 +33,7 @@ import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 from .channel import Channel
 
@@ -87,6 +89,7 @@ class WorkerProcess:
         self._log = log
         self.channel = Channel.create()
         self._process: subprocess.Popen | None = None
+        self._wake_fd: int | None = None
         self._started_at = 0.0
         self._failures = 0
         self._restart_at: float | None = None
@@ -132,8 +135,22 @@ class WorkerProcess:
             self._failed(self._clock(), f"The worker could not be started with {self._python}: {error}.")
             return
         self._started_at = self._clock()
+        self._wake_fd = _non_blocking(self._process.stdin)
         self.exit_reason = ""
         self._log(f"worker started (pid {self._process.pid})")
+
+    def wake(self) -> None:
+        """Tell the worker a frame or settings arrived; never waits, whatever the worker's state.
+
+        One byte on its stdin, written without blocking: a hung or starting worker that reads
+        nothing fills the pipe and further bytes are dropped (the supervisor deals with the
+        hang), a dead one's closed pipe is ignored. Where the pipe cannot be made non-blocking
+        nothing is written and the worker keeps polling the channel.
+        """
+        fd = self._wake_fd
+        if fd is not None:
+            with contextlib.suppress(OSError):  # full (BlockingIOError), closed (BrokenPipeError)
+                os.write(fd, b"\1")
 
     def _failed(self, now: float, reason: str) -> None:
         """Record why the worker is gone and schedule the next start."""
@@ -189,7 +206,7 @@ class WorkerProcess:
         """Kill the worker and reap it at once: it holds no state worth a graceful exit (the
         channel belongs to this side), and OBS must not wait for a worker that is busy
         importing or inferring."""
-        process, self._process = self._process, None
+        process, self._process, self._wake_fd = self._process, None, None
         if process is None:
             return
         with contextlib.suppress(OSError):
@@ -204,3 +221,15 @@ class WorkerProcess:
         self._restart_at = None
         self._stop_process()
         self.channel.close()
+
+
+def _non_blocking(pipe: IO[bytes] | None) -> int | None:
+    """The descriptor of ``pipe`` switched to non-blocking writes, or None where it cannot be
+    (Windows before Python 3.12): blocking OBS's graphics thread on a full pipe is never an option."""
+    if pipe is None:
+        return None
+    try:
+        os.set_blocking(pipe.fileno(), False)
+    except (AttributeError, OSError):
+        return None
+    return pipe.fileno()

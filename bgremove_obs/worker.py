@@ -8,8 +8,12 @@ a frame that cannot be processed, becomes a status sentence and the worker carri
 would only restart it into the same frame). Every turn of the loop publishes a heartbeat, which
 is how the supervisor tells a busy worker from a hung one.
 
-It exits when its stdin reaches EOF: OBS holds the other end, so EOF means OBS closed it (the
-filter was removed) or died. No orphan outlives OBS.
+Its stdin is a pipe that only OBS holds. EOF means OBS closed it (the filter was removed) or
+died, and the worker exits: no orphan outlives OBS. A byte on it means "a frame or settings
+arrived" (:meth:`~bgremove_obs.supervisor.WorkerProcess.wake`): once the first one came, the
+idle worker sleeps until woken (at most :data:`BEAT_SECONDS`, so the heartbeat goes on) instead
+of polling the channel every :data:`IDLE_SLEEP` seconds, which cost 0.03 cores for ~330 empty
+turns a second. An OBS side that cannot wake it (no non-blocking pipes) is still polled.
 """
 
 from __future__ import annotations
@@ -17,7 +21,6 @@ from __future__ import annotations
 import os
 import sys
 import threading
-import time
 import traceback
 from pathlib import Path
 
@@ -25,22 +28,41 @@ from .channel import Channel
 from .protocol import Level
 
 IDLE_SLEEP = 0.003
+"""Idle poll interval until the OBS side has shown that it wakes the worker."""
+BEAT_SECONDS = 0.25
+"""Longest idle sleep once woken by OBS: the heartbeat's period, far inside the supervisor's
+``HANG_SECONDS``."""
 EXIT_BROKEN = 3
 """Exit code for "cannot work in this environment" (missing package, unloadable model)."""
 
 
-def _watch_stdin(stop: threading.Event) -> None:
-    """OBS holds the other end of our stdin: EOF means it closed it or died.
+class _Stdin:
+    """Watches the pipe from OBS: bytes are wake-ups, EOF is the order to stop."""
 
-    Reads the raw descriptor: a daemon thread blocked in ``sys.stdin.buffer.read`` holds the
-    buffer's lock, and an interpreter exiting for another reason (exit code 3) then aborts
-    with "could not acquire lock for <stdin> at interpreter shutdown" instead of exiting.
-    """
-    try:
-        while os.read(sys.stdin.fileno(), 4096):
-            pass
-    finally:
-        stop.set()
+    def __init__(self) -> None:
+        self.stop = threading.Event()
+        self.woken = threading.Event()
+        self.wakes = False
+        """Whether OBS has woken us at least once (then it does so for every frame and setting)."""
+        threading.Thread(target=self._watch, daemon=True).start()
+
+    def _watch(self) -> None:
+        """Reads the raw descriptor: a daemon thread blocked in ``sys.stdin.buffer.read`` holds the
+        buffer's lock, and an interpreter exiting for another reason (exit code 3) then aborts
+        with "could not acquire lock for <stdin> at interpreter shutdown" instead of exiting.
+        """
+        try:
+            while os.read(sys.stdin.fileno(), 4096):
+                self.wakes = True
+                self.woken.set()
+        finally:
+            self.stop.set()
+            self.woken.set()
+
+    def idle(self, due: float) -> None:
+        """Sleep until woken, or ``due`` seconds pass (0: nothing is due), whichever comes first."""
+        longest = BEAT_SECONDS if self.wakes else IDLE_SLEEP
+        self.woken.wait(min(due, longest) if due > 0 else longest)
 
 
 def main(argv: list[str]) -> int:
@@ -48,8 +70,7 @@ def main(argv: list[str]) -> int:
         print("usage: python -m bgremove_obs.worker <channel file>", file=sys.stderr)
         return 2
     channel = Channel.open(Path(argv[0]))
-    stop = threading.Event()
-    threading.Thread(target=_watch_stdin, args=(stop,), daemon=True).start()
+    stdin = _Stdin()
     try:
         from bgremove_core.errors import BgRemoveError
 
@@ -64,7 +85,8 @@ def main(argv: list[str]) -> int:
         return EXIT_BROKEN
     failure = ""
     try:
-        while not stop.is_set():
+        while not stdin.stop.is_set():
+            stdin.woken.clear()  # before looking at the channel: a wake-up from now on is kept
             channel.heartbeat.publish((), [])
             try:
                 busy = worker.step()
@@ -79,7 +101,7 @@ def main(argv: list[str]) -> int:
                 worker.say(Level.ERROR, text)
                 busy = False
             if not busy:
-                time.sleep(IDLE_SLEEP)
+                stdin.idle(worker.wait_time())
     finally:
         worker.close()
         channel.close()

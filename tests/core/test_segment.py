@@ -31,6 +31,18 @@ def test_probability_is_aspect_correct_float(segmenter, lucia_frame, size):
     assert abs(pw / ph - w / h) < 0.02 * (w / h) + 1 / ph
 
 
+def test_a_requested_size_is_one_resize_of_the_same_probabilities(segmenter, lucia_frame):
+    """Following asks for its paste size directly: same person, same place, only the size differs."""
+    import cv2
+
+    default = segmenter.segment(lucia_frame)
+    sized = segmenter.segment(lucia_frame, (200, 150))
+    assert sized.shape == (150, 200) and sized.dtype == np.float32
+    back = cv2.resize(default, (200, 150), interpolation=cv2.INTER_AREA)
+    assert np.abs(sized - back).mean() < 0.02
+    assert ((sized >= 0.5) == (back >= 0.5)).mean() > 0.97
+
+
 def test_an_empty_picture_has_nobody(segmenter):
     prob = segmenter.segment(np.full((360, 640, 3), 128, np.uint8))
     assert (prob < 0.5).mean() > 0.99

@@ -83,3 +83,15 @@ def test_round_trip_to_bgr(frame: np.ndarray, fmt: int) -> None:
 def test_work_size_caps_the_width() -> None:
     assert work_size(1920, 1080) == (640, 360)
     assert work_size(320, 240) == (320, 240)
+
+
+def test_colours_outside_rgb_saturate_like_the_shader() -> None:
+    """Y 16, U 255, V 255 (limited range) has a strongly negative green: it must come out 0,
+    as OBS's shader draws it, not mirrored to a positive value."""
+    w, h = 64, 48
+    y, chroma = np.full(w * h, 16, np.uint8), np.full(w * h // 4, 255, np.uint8)
+    meta = FrameMeta(1, w, h, libobs.VIDEO_FORMAT_I420, w, w // 2, w // 2)
+    out = to_bgr(meta, memoryview(COLOUR + y.tobytes() + chroma.tobytes() + chroma.tobytes()))
+    blue, green, red = out[h // 2, w // 2]
+    assert green == 0, f"green {green}"
+    assert blue > 150 and red > 150, f"blue {blue}, red {red}"

@@ -12,6 +12,7 @@ import itertools
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -90,3 +91,46 @@ def test_close_stops_the_worker_and_removes_the_channel(lines: list[str]) -> Non
     assert not path.exists()
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)  # already reaped: no zombie left behind
+
+
+def _answered(worker: WorkerProcess, number: int) -> Callable[[], bool]:
+    def check() -> bool:
+        message = worker.channel.masks.read(again=True)
+        return message is not None and message.meta[0] == number
+
+    return check
+
+
+def _beats_on(worker: WorkerProcess, beats: int) -> Callable[[], bool]:
+    start = worker.channel.heartbeat.count()
+    return lambda: worker.channel.heartbeat.count() >= start + beats
+
+
+def test_a_woken_worker_answers_every_frame_and_beats_while_idle(worker: WorkerProcess) -> None:
+    """Once woken through its stdin the idle worker sleeps until the next wake-up, but never
+    longer than a heartbeat period: frames are answered, and an idle worker is not taken for hung."""
+    for number in (1, 2):
+        _send_frame(worker, number)
+        worker.wake()
+        _wait(worker, _answered(worker, number), f"the answer to frame {number}")
+        _wait(worker, _beats_on(worker, 3), "idle heartbeats")
+    assert worker.restarts == 0
+
+
+def test_wake_never_blocks_on_a_stopped_worker(worker: WorkerProcess) -> None:
+    """A worker that reads nothing (stopped here, hung or starting in life) fills its stdin pipe;
+    OBS's threads calling wake() must return anyway, and the worker drains it when it goes on."""
+    _send_frame(worker, 1)
+    _wait(worker, lambda: worker.alive, "the first answer")
+    pid = worker.pid
+    assert pid is not None
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        waker = threading.Thread(target=lambda: [worker.wake() for _ in range(300_000)], daemon=True)
+        waker.start()
+        wait_until(lambda: not waker.is_alive(), what="300000 wake-ups of a stopped worker")
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    _send_frame(worker, 2)
+    worker.wake()
+    _wait(worker, _answered(worker, 2), "the answer after the stop")
