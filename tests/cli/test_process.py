@@ -186,3 +186,34 @@ def test_video_without_sound_stays_silent(cli, tmp_path: Path, shared_data: Path
     (video,) = streams(out, "video")
     assert video["codec_name"] == "vp9"
     assert "Wrote" in run.out and "12 frames of 854x480" in run.out
+
+
+def _sound_md5(path: Path) -> str:
+    """A checksum of the first sound track's packets as stored (no decoding)."""
+    return subprocess.run(
+        ["ffmpeg", "-v", "error", "-i", str(path), "-map", "0:a:0", "-c", "copy", "-f", "md5", "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+
+
+@pytest.mark.parametrize(
+    ("suffix", "extra", "copied", "codec"),
+    [
+        (".mp4", (), True, "aac"),
+        (".mkv", (), True, "aac"),
+        (".mp4", ("--end", 2), False, "aac"),
+        (".webm", ("--end", 1), False, "opus"),
+    ],
+    ids=["whole file to mp4", "whole file to mkv", "subclip", "codec the container refuses"],
+)
+def test_sound_is_copied_only_when_it_can_be(
+    cli, clip: Path, suffix: str, extra: tuple[object, ...], copied: bool, codec: str
+) -> None:
+    out = clip.with_name(f"out{suffix}")
+    run = cli("process", clip, out, "--quiet", "--background", "colour", *extra)
+    assert run.code == 0, run.err
+    (audio,) = streams(out, "audio")
+    assert audio["codec_name"] == codec
+    assert (_sound_md5(out) == _sound_md5(clip)) is copied
