@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -217,3 +218,13 @@ def test_sound_is_copied_only_when_it_can_be(
     (audio,) = streams(out, "audio")
     assert audio["codec_name"] == codec
     assert (_sound_md5(out) == _sound_md5(clip)) is copied
+
+
+def test_profile_prints_the_stages_and_the_cpu_of_bgremove_and_ffmpeg(cli, clip: Path) -> None:
+    run = cli("process", clip, clip.with_name("out.mp4"), "--profile", "--end", 1)
+    assert run.code == 0, run.err
+    for stage in ("decode", "segment", "refine+compose", "encode"):
+        assert f"| {stage} | 24 |" in run.out
+    cpu = re.search(r"bgremove ([0-9.]+) s .*ffmpeg ([0-9.]+) s", run.out)
+    assert cpu is not None, run.out
+    assert float(cpu.group(1)) > 0 and float(cpu.group(2)) > 0, "both sides did work"
