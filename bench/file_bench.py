@@ -1,7 +1,7 @@
 """File jobs end to end: where the time goes, against ffmpeg and a seed-style script, and batch throughput.
 
     python bench/file_bench.py profile [--sizes 720p 1080p] [--seconds 20]
-    python bench/file_bench.py compare [--sizes 720p 1080p] [--seconds 20] [--rounds 3]
+    python bench/file_bench.py compare [--sizes 720p 1080p] [--seconds 20] [--rounds 3] [--before DIR]
     python bench/file_bench.py batch [--copies 2] [--jobs 1 2 default] [--rounds 2]
 
 Inputs are made from the real clips in ../shared/data/clips (never copied into the repo) in a
@@ -14,7 +14,8 @@ sound track; for ``batch``, every clip with a sound track, ``--copies`` times.
   ``ffmpeg -i IN -c:v libx264 -preset superfast -c:a copy OUT`` (decode + the same encoder, the
   floor for any filter); and the seed-style script (``seed`` below: OpenCV decode, MediaPipe on
   the full frame, ``np.where`` over a ``GaussianBlur``, ``cv2.VideoWriter``). The ratios of
-  medians are the figures to trust.
+  medians are the figures to trust. ``--before DIR`` adds ``bgremove process`` run from another
+  checkout (e.g. a worktree of main) to the same rounds: a before/after under the same load.
 - ``batch``: ``bgremove batch --jobs N`` on the folder for each N, alternated; files/min, frames/s.
 
 Prints Markdown tables (the ones in docs/PERFORMANCE.md, "File jobs").
@@ -61,11 +62,11 @@ def make_clip(data: Path, work: Path, size: str, seconds: float) -> Path:
     return out
 
 
-def _timed(cmd: list[str]) -> tuple[float, float, str]:
-    """Run ``cmd``; return (wall seconds, CPU seconds of it and its children, stdout)."""
+def _timed(cmd: list[str], cwd: Path | None = None) -> tuple[float, float, str]:
+    """Run ``cmd`` (in ``cwd``); return (wall seconds, CPU seconds of it and its children, stdout)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    proc = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    proc = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=cwd)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -95,20 +96,23 @@ def compare(args: argparse.Namespace) -> None:
         "| seed-style / bgremove | CPU s: ffmpeg / bgremove / seed |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|---|")
+    before: list[str] = []
     for size in args.sizes:
         clip = make_clip(args.data, args.work, size, args.seconds)
         out = args.work / "out.mp4"
         cases = {
             "ffmpeg": ["ffmpeg", "-v", "error", "-y", "-i", str(clip), *BARE_TRANSCODE, str(out)],
             "bgremove": [*BGREMOVE, "process", str(clip), str(out), "--overwrite"],
-            "seed": [sys.executable, __file__, "seed", str(clip), str(out)],
+            "seed": [sys.executable, str(Path(__file__).resolve()), "seed", str(clip), str(out)],
         }
+        if args.before is not None:  # python -m finds the package in the working directory first
+            cases["before"] = cases["bgremove"]
         wall: dict[str, list[float]] = {k: [] for k in cases}
         cpu: dict[str, list[float]] = {k: [] for k in cases}
         job: list[float] = []
         for _ in range(args.rounds):
             for name, cmd in cases.items():
-                seconds, used, stdout = _timed(cmd)
+                seconds, used, stdout = _timed(cmd, args.before if name == "before" else None)
                 wall[name].append(seconds)
                 cpu[name].append(used)
                 if name == "bgremove":
@@ -121,6 +125,15 @@ def compare(args: argparse.Namespace) -> None:
             f"| {m['seed']:.2f} | {m['bgremove'] / m['ffmpeg']:.2f}x | {m['seed'] / m['bgremove']:.2f}x "
             f"| {c['ffmpeg']:.1f} / {c['bgremove']:.1f} / {c['seed']:.1f} |"
         )
+        if args.before is not None:
+            before.append(
+                f"| {size} | {m['before']:.2f} / {m['bgremove']:.2f} | {m['before'] / m['ffmpeg']:.2f}x "
+                f"/ {m['bgremove'] / m['ffmpeg']:.2f}x | {c['before']:.1f} / {c['bgremove']:.1f} |"
+            )
+    if before:
+        print(f"\nBefore ({args.before}) / after, same rounds:\n")
+        print("| size | wall s | / ffmpeg | CPU s |\n|---|---|---|---|")
+        print("\n".join(before))
 
 
 def batch(args: argparse.Namespace) -> None:
@@ -194,14 +207,19 @@ def main() -> int:
         p.add_argument("--sizes", nargs="+", choices=tuple(SIZES), default=list(SIZES))
         p.add_argument("--seconds", type=float, default=20.0, help="Length of the input clip.")
         p.add_argument("--rounds", type=int, default=3, help="Alternated rounds (compare).")
+        p.add_argument("--before", type=Path, help="compare: also time bgremove from this checkout.")
     p = sub.add_parser("batch")
+    p.set_defaults(before=None)
     p.add_argument("--copies", type=int, default=2, help="Copies of each real clip in the folder.")
     p.add_argument("--jobs", nargs="+", default=["1", "2", "default"], help="--jobs values to time.")
     p.add_argument("--rounds", type=int, default=2)
     p = sub.add_parser("seed")
+    p.set_defaults(before=None)
     p.add_argument("input", type=Path)
     p.add_argument("output", type=Path)
     args = parser.parse_args()
+    if args.before is not None:
+        args.before = args.before.resolve()
     if args.suite == "batch":
         args.jobs = list(dict.fromkeys(args.jobs))
     temp = None

@@ -75,15 +75,44 @@ def run(args: argparse.Namespace) -> int:
     if isinstance(plan, VideoPlan) and find_ffmpeg() is None:
         warn(NO_FFMPEG)
     with opencv_threads(), core_stages(settings) as stages:
+        before = _cpu_seconds()
         stats = with_progress(
             lambda report: run_plan(plan, stages, progress=report),
             plan.count,
             args.output.name,
             quiet=args.quiet or not isinstance(plan, VideoPlan),
         )
+        after = _cpu_seconds()
     warn_if_truncated(plan, stats)
     if not args.quiet:
         print(summary(plan, stats))
     if args.profile and stats.profile is not None:
         print(stats.profile.table())
+        if before is not None and after is not None:
+            print(_cpu_line(before, after, stats.frames))
     return 0
+
+
+def _cpu_seconds() -> tuple[float, float] | None:
+    """CPU seconds used so far by (this process, its ended children: ffprobe, ffmpeg); None on Windows.
+
+    The stage table times Python's threads only; this is what the whole job costs, model threads
+    and ffmpeg children included, the figure that decides speed on a machine whose cores are full.
+    """
+    try:
+        import resource
+    except ImportError:
+        return None
+    own, children = (resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
+
+
+def _cpu_line(before: tuple[float, float], after: tuple[float, float], frames: int) -> str:
+    """One sentence: CPU used by the job in bgremove and in ffmpeg, in total and per frame."""
+    own, children = after[0] - before[0], after[1] - before[1]
+    per = 1000 / max(frames, 1)
+    return (
+        f"\nCPU of the job (start-up before it: {before[0]:.2f} s): bgremove {own:.2f} s "
+        f"({own * per:.2f} ms/frame, model threads included), ffmpeg {children:.2f} s "
+        f"({children * per:.2f} ms/frame, decoder and encoder)."
+    )

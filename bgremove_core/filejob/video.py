@@ -128,7 +128,8 @@ def plan_video(
     check_video_target(output, alpha=alpha)
     info = probe_video(source)
     first, count = info.span(start, end)
-    audio = AudioSpan(source, first / info.fps, count / info.fps)
+    whole = start is None and end is None
+    audio = AudioSpan(source, first / info.fps, count / info.fps, info.audio_codec, whole)
     target = VideoTarget(output, (info.width, info.height), info.fps, audio, preset)
     return VideoPlan(info, first, count, target)
 

@@ -12,6 +12,7 @@ as written), so an encode also fails when ffmpeg printed one of :data:`OUTPUT_FA
 from __future__ import annotations
 
 import errno
+import json
 import os
 import shutil
 import signal
@@ -36,18 +37,32 @@ def find_ffmpeg() -> str | None:
     return shutil.which("ffmpeg")
 
 
-def stream_kinds(path: Path) -> list[str] | None:
-    """The kinds of stream in a media file (``video``, ``audio``, ...) as ffprobe sees them.
+STREAM_FIELDS = ("codec_type", "codec_name", "pix_fmt", "color_range")
+"""What :func:`probe_streams` reads of each stream: enough to explain a file without pictures, to
+decode its pictures in the right range and to decide whether its sound can be copied."""
 
-    Only used to explain a file that gives no frame; None when ffprobe is missing or cannot
-    parse the file, so the caller falls back to a general message.
+
+def probe_streams(path: Path) -> list[dict[str, str]] | None:
+    """Each stream of a media file with its :data:`STREAM_FIELDS`, as ffprobe sees them.
+
+    ffprobe reads only the headers (tens of milliseconds). None when ffprobe is missing or cannot
+    parse the file, so callers fall back to what is right for any file.
     """
     ffprobe = shutil.which("ffprobe")
     if ffprobe is None:
         return None
     try:
         probe = subprocess.run(
-            [ffprobe, "-v", "error", "-show_entries", "stream=codec_type", "-of", "csv=p=0", str(path)],
+            [
+                ffprobe,
+                "-v",
+                "error",
+                "-show_entries",
+                f"stream={','.join(STREAM_FIELDS)}",
+                "-of",
+                "json",
+                str(path),
+            ],
             stdin=subprocess.DEVNULL,
             capture_output=True,
             text=True,
@@ -58,7 +73,21 @@ def stream_kinds(path: Path) -> list[str] | None:
         return None
     if probe.returncode != 0:
         return None
-    return [kind.strip() for kind in probe.stdout.splitlines() if kind.strip()]
+    try:
+        streams = json.loads(probe.stdout).get("streams", [])
+    except ValueError:
+        return None
+    return [{k: str(v) for k, v in stream.items() if k in STREAM_FIELDS} for stream in streams]
+
+
+def stream_kinds(path: Path) -> list[str] | None:
+    """The kinds of stream in a media file (``video``, ``audio``, ...), or None if unknown.
+
+    Only used to explain a file that gives no frame, so None lets the caller fall back to a
+    general message.
+    """
+    streams = probe_streams(path)
+    return None if streams is None else [s["codec_type"] for s in streams if s.get("codec_type")]
 
 
 class FfmpegProcess:

@@ -31,6 +31,11 @@ _VP9_RATE = ("-c:v", "libvpx-vp9", "-crf", "30", "-b:v", "0", "-row-mt", "1")
 _VP9 = (*_VP9_RATE, "-deadline", "realtime", "-cpu-used", "8")
 """VP9 at its fastest setting: its default speed is about one 1080p frame per second."""
 _FASTSTART = ("-movflags", "+faststart")
+_AAC = ("-c:a", "aac", "-b:a", "192k")
+_MP4_SOUND = frozenset({"aac", "mp3", "alac", "ac3", "eac3"})
+"""Sound codecs the MP4 muxer of ffmpeg 4.x to 7.x takes as they are (FLAC and Opus need newer)."""
+_MKV_SOUND = _MP4_SOUND | frozenset({"opus", "vorbis", "flac", "dts", "pcm_s16le", "pcm_s24le"})
+_WEBM_SOUND = frozenset({"opus", "vorbis"})
 
 
 @dataclass(frozen=True)
@@ -45,7 +50,10 @@ class VideoOutput:
         video: ffmpeg video codec arguments for an opaque picture (fed as yuv420p).
         alpha: ffmpeg video codec arguments that keep an alpha channel, or None if the
             container has no codec for it that players understand.
-        audio: ffmpeg audio codec arguments for the input's sound track.
+        audio: ffmpeg audio codec arguments for the input's sound track, when it is re-encoded.
+        audio_copy: Sound codecs (ffmpeg's names) the container takes as they are: a whole
+            file's track in one of them is copied, not re-encoded, which costs no CPU and no
+            quality.
         extra: Container options (e.g. moving the MP4 index to the front for streaming).
         fourcc: The OpenCV VideoWriter codec used when ffmpeg is not installed.
         uses_x264: Whether the ``--preset`` option applies.
@@ -54,19 +62,21 @@ class VideoOutput:
     video: tuple[str, ...]
     alpha: tuple[str, ...] | None
     audio: tuple[str, ...]
+    audio_copy: frozenset[str]
     extra: tuple[str, ...]
     fourcc: str
     uses_x264: bool
 
 
 VIDEO_OUTPUTS: dict[str, VideoOutput] = {
-    ".mp4": VideoOutput(_X264, None, ("-c:a", "aac", "-b:a", "192k"), _FASTSTART, "mp4v", True),
-    ".m4v": VideoOutput(_X264, None, ("-c:a", "aac", "-b:a", "192k"), _FASTSTART, "mp4v", True),
-    ".mkv": VideoOutput(_X264, None, ("-c:a", "aac", "-b:a", "192k"), (), "mp4v", True),
+    ".mp4": VideoOutput(_X264, None, _AAC, _MP4_SOUND, _FASTSTART, "mp4v", True),
+    ".m4v": VideoOutput(_X264, None, _AAC, _MP4_SOUND, _FASTSTART, "mp4v", True),
+    ".mkv": VideoOutput(_X264, None, _AAC, _MKV_SOUND, (), "mp4v", True),
     ".mov": VideoOutput(
         _X264,
         ("-c:v", "prores_ks", "-profile:v", "4444", "-pix_fmt", "yuva444p10le"),
-        ("-c:a", "aac", "-b:a", "192k"),
+        _AAC,
+        _MP4_SOUND | frozenset({"pcm_s16le", "pcm_s24le"}),
         _FASTSTART,
         "mp4v",
         True,
@@ -75,6 +85,7 @@ VIDEO_OUTPUTS: dict[str, VideoOutput] = {
         _VP9,
         (*_VP9, "-pix_fmt", "yuva420p", "-vf", "crop=trunc(iw/2)*2:trunc(ih/2)*2"),
         ("-c:a", "libopus", "-b:a", "128k"),
+        _WEBM_SOUND,
         (),
         "VP80",
         False,

@@ -5,6 +5,14 @@ corrupt file fails here with a sentence, before any output exists) and tells its
 length. Frames are then decoded by an ffmpeg child process when ffmpeg is installed, because
 that is faster (~100 vs ~80 frames/s at 1080p here) and runs on another core outside the GIL,
 and by OpenCV otherwise.
+
+ffmpeg pipes the decoder's own 4:2:0 picture (1.5 bytes a pixel, no conversion in the child)
+and OpenCV turns it into BGR (~0.5 ms a 720p frame): against ffmpeg's own BGR output that
+halves the bytes through the pipe and saves the child's colour conversion (docs/PERFORMANCE.md,
+"File jobs"). OpenCV reads 4:2:0 as limited-range BT.601, so a full-range input is brought to
+limited range in the child first; a BT.709 input is read with BT.601 (greens ~5 levels off in
+BGR) but its Y, U and V go through to the encoder, which converts back with BT.601, unchanged,
+so players show the output's kept pixels as they show the input's.
 """
 
 from __future__ import annotations
@@ -19,7 +27,7 @@ import cv2
 import numpy as np
 
 from ..errors import MediaError, SettingsError
-from .ffmpeg import FfmpegProcess, stream_kinds
+from .ffmpeg import FfmpegProcess, probe_streams, stream_kinds
 from .files import check_input_file
 
 FALLBACK_FPS = 25.0
@@ -39,6 +47,10 @@ class VideoInfo:
         height: Frame height in pixels.
         fps: Frames per second; output is written at this rate.
         frame_count: Number of frames as the container declares it (may be an estimate).
+        limited_range: The picture is known to be limited range (ffprobe says ``tv``), so its
+            4:2:0 planes need no range conversion before OpenCV reads them.
+        audio_codec: The first sound track's codec as ffmpeg names it (``aac``...), or None when
+            there is none or it is not known.
     """
 
     path: Path
@@ -46,6 +58,8 @@ class VideoInfo:
     height: int
     fps: float
     frame_count: int
+    limited_range: bool = False
+    audio_codec: str | None = None
 
     @property
     def duration(self) -> float:
@@ -98,7 +112,11 @@ def probe_video(path: Path) -> VideoInfo:
         fps = FALLBACK_FPS
     frames = int(count) if math.isfinite(count) and count >= 1 else 1
     height, width = frame.shape[:2]
-    return VideoInfo(path, width, height, fps, frames)
+    streams = probe_streams(path) or []
+    video = next((s for s in streams if s.get("codec_type") == "video"), {})
+    audio = next((s for s in streams if s.get("codec_type") == "audio"), {})
+    limited = video.get("color_range") == "tv" and not video.get("pix_fmt", "").startswith("yuvj")
+    return VideoInfo(path, width, height, fps, frames, limited, audio.get("codec_name"))
 
 
 def _undecodable(path: Path) -> MediaError:
@@ -136,23 +154,28 @@ def _read_opencv(info: VideoInfo, first: int, count: int) -> Iterator[np.ndarray
 
 
 def _read_ffmpeg(info: VideoInfo, first: int, count: int, ffmpeg: str) -> Iterator[np.ndarray]:
+    i420 = info.width % 2 == 0 and info.height % 2 == 0  # OpenCV's 4:2:0 needs even sizes
+    scale = f"scale={info.width}:{info.height}" + ("" if info.limited_range or not i420 else ":out_range=tv")
     args = [
         *("-ss", f"{first / info.fps:.6f}", "-i", str(info.path)),
-        *("-map", "0:v:0", "-r", f"{info.fps:.6f}", "-frames:v", str(count)),
-        *("-s", f"{info.width}x{info.height}", "-f", "rawvideo", "-pix_fmt", "bgr24", "-"),
+        *("-map", "0:v:0", "-r", f"{info.fps:.6f}", "-frames:v", str(count), "-vf", scale),
+        *("-f", "rawvideo", "-pix_fmt", "yuv420p" if i420 else "bgr24", "-"),
     ]
     process = FfmpegProcess(args, ffmpeg, stdout=True)
     stdout = process.proc.stdout
     assert isinstance(stdout, io.BufferedReader)  # what Popen's default buffering makes
-    shape = (info.height, info.width, 3)
-    size = info.width * info.height * 3
+    shape = (info.height * 3 // 2, info.width) if i420 else (info.height, info.width, 3)
+    raw = np.empty(shape, np.uint8)  # one 4:2:0 buffer for the whole file; BGR frames are new each
     finished = False
     try:
         for _ in range(count):
-            frame = np.empty(shape, np.uint8)
-            if stdout.readinto(frame.data.cast("B")) != size:
+            if stdout.readinto(raw.data.cast("B")) != raw.nbytes:
                 break
-            yield frame
+            if i420:
+                yield cv2.cvtColor(raw, cv2.COLOR_YUV2BGR_I420)
+            else:
+                yield raw
+                raw = np.empty(shape, np.uint8)
         finished = True
     finally:
         if not finished:

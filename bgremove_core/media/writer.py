@@ -2,7 +2,9 @@
 
 With ffmpeg the raw frames are piped into one ffmpeg process that also reads the sound track
 straight from the input file, trimmed to the same span, so muxing needs no second pass and no
-intermediate file. Without ffmpeg, OpenCV's own encoder writes a silent video; the caller warns.
+intermediate file. The sound of a whole file is copied as it is when the container takes its
+codec (what ``ffmpeg -c:a copy`` does); only a part of a file, or a codec the container refuses,
+is re-encoded. Without ffmpeg, OpenCV's own encoder writes a silent video; the caller warns.
 """
 
 from __future__ import annotations
@@ -35,11 +37,24 @@ class AudioSpan:
         path: The file to take sound from (its first audio stream, if it has one).
         start: Offset in seconds of the first written frame.
         duration: Length in seconds of the written video.
+        codec: The sound track's codec as ffmpeg names it, or None when not known.
+        whole: The span is the whole file, so the track can be copied untrimmed.
     """
 
     path: Path
     start: float
     duration: float
+    codec: str | None = None
+    whole: bool = False
+
+    def args(self, fmt: VideoOutput) -> list[str]:
+        """ffmpeg arguments adding this sound (input 1) to the video (input 0) in ``fmt``'s container."""
+        if self.whole and self.codec in fmt.audio_copy:
+            source, codec = ["-i", str(self.path)], ["-c:a", "copy"]
+        else:
+            source = ["-ss", f"{self.start:.6f}", "-t", f"{self.duration:.6f}", "-i", str(self.path)]
+            codec = list(fmt.audio)
+        return [*source, "-map", "0:v:0", "-map", "1:a:0?", *codec, "-shortest"]
 
 
 class VideoWriter(Protocol):
@@ -99,8 +114,7 @@ class FfmpegWriter:
             *("-s", f"{width}x{height}", "-r", f"{fps:.6f}", "-i", "-"),
         ]
         if audio is not None:
-            args += ["-ss", f"{audio.start:.6f}", "-t", f"{audio.duration:.6f}", "-i", str(audio.path)]
-            args += ["-map", "0:v:0", "-map", "1:a:0?", *fmt.audio, "-shortest"]
+            args += audio.args(fmt)
         args += [*codec, *(("-preset", preset) if fmt.uses_x264 and not alpha else ()), *fmt.extra]
         args += ["-y", str(path)]
         self._process = FfmpegProcess(args, ffmpeg, stdin=True)

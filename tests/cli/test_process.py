@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -186,3 +187,44 @@ def test_video_without_sound_stays_silent(cli, tmp_path: Path, shared_data: Path
     (video,) = streams(out, "video")
     assert video["codec_name"] == "vp9"
     assert "Wrote" in run.out and "12 frames of 854x480" in run.out
+
+
+def _sound_md5(path: Path) -> str:
+    """A checksum of the first sound track's packets as stored (no decoding)."""
+    return subprocess.run(
+        ["ffmpeg", "-v", "error", "-i", str(path), "-map", "0:a:0", "-c", "copy", "-f", "md5", "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+
+
+@pytest.mark.parametrize(
+    ("suffix", "extra", "copied", "codec"),
+    [
+        (".mp4", (), True, "aac"),
+        (".mkv", (), True, "aac"),
+        (".mp4", ("--end", 2), False, "aac"),
+        (".webm", ("--end", 1), False, "opus"),
+    ],
+    ids=["whole file to mp4", "whole file to mkv", "subclip", "codec the container refuses"],
+)
+def test_sound_is_copied_only_when_it_can_be(
+    cli, clip: Path, suffix: str, extra: tuple[object, ...], copied: bool, codec: str
+) -> None:
+    out = clip.with_name(f"out{suffix}")
+    run = cli("process", clip, out, "--quiet", "--background", "colour", *extra)
+    assert run.code == 0, run.err
+    (audio,) = streams(out, "audio")
+    assert audio["codec_name"] == codec
+    assert (_sound_md5(out) == _sound_md5(clip)) is copied
+
+
+def test_profile_prints_the_stages_and_the_cpu_of_bgremove_and_ffmpeg(cli, clip: Path) -> None:
+    run = cli("process", clip, clip.with_name("out.mp4"), "--profile", "--end", 1)
+    assert run.code == 0, run.err
+    for stage in ("decode", "segment", "refine+compose", "encode"):
+        assert f"| {stage} | 24 |" in run.out
+    cpu = re.search(r"bgremove ([0-9.]+) s .*ffmpeg ([0-9.]+) s", run.out)
+    assert cpu is not None, run.out
+    assert float(cpu.group(1)) > 0 and float(cpu.group(2)) > 0, "both sides did work"
