@@ -1,7 +1,7 @@
 """File jobs end to end: where the time goes, against ffmpeg and a seed-style script, and batch throughput.
 
     python bench/file_bench.py profile [--sizes 720p 1080p] [--seconds 20]
-    python bench/file_bench.py compare [--sizes 720p 1080p] [--seconds 20] [--rounds 3] [--before DIR]
+    python bench/file_bench.py compare [--sizes 720p 1080p] [--seconds 20] [--rounds 3] [--before DIR] [--crf N]
     python bench/file_bench.py batch [--copies 2] [--jobs 1 2 default] [--rounds 2]
 
 Inputs are made from the real clips in ../shared/data/clips (never copied into the repo) in a
@@ -16,6 +16,8 @@ sound track; for ``batch``, every clip with a sound track, ``--copies`` times.
   the full frame, ``np.where`` over a ``GaussianBlur``, ``cv2.VideoWriter``). The ratios of
   medians are the figures to trust. ``--before DIR`` adds ``bgremove process`` run from another
   checkout (e.g. a worktree of main) to the same rounds: a before/after under the same load.
+  ``--crf 23`` runs bgremove at the bare ffmpeg's quality (x264's default) instead of its own 18:
+  the same encoder work on both sides, so the ratio is what the filter itself costs.
 - ``batch``: ``bgremove batch --jobs N`` on the folder for each N, alternated; files/min, frames/s.
 
 Prints Markdown tables (the ones in docs/PERFORMANCE.md, "File jobs").
@@ -100,9 +102,10 @@ def compare(args: argparse.Namespace) -> None:
     for size in args.sizes:
         clip = make_clip(args.data, args.work, size, args.seconds)
         out = args.work / "out.mp4"
+        quality = () if args.crf is None else ("--crf", str(args.crf))
         cases = {
             "ffmpeg": ["ffmpeg", "-v", "error", "-y", "-i", str(clip), *BARE_TRANSCODE, str(out)],
-            "bgremove": [*BGREMOVE, "process", str(clip), str(out), "--overwrite"],
+            "bgremove": [*BGREMOVE, "process", str(clip), str(out), "--overwrite", *quality],
             "seed": [sys.executable, str(Path(__file__).resolve()), "seed", str(clip), str(out)],
         }
         if args.before is not None:  # python -m finds the package in the working directory first
@@ -208,6 +211,7 @@ def main() -> int:
         p.add_argument("--seconds", type=float, default=20.0, help="Length of the input clip.")
         p.add_argument("--rounds", type=int, default=3, help="Alternated rounds (compare).")
         p.add_argument("--before", type=Path, help="compare: also time bgremove from this checkout.")
+        p.add_argument("--crf", type=int, help="compare: bgremove's --crf (default: its own, 18).")
     p = sub.add_parser("batch")
     p.set_defaults(before=None)
     p.add_argument("--copies", type=int, default=2, help="Copies of each real clip in the folder.")

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from ..errors import SettingsError
 from ..settings import Background
 from .options import settings_from_args, settings_inputs
-from .process import add_job_arguments
+from .process import add_job_arguments, h264_from_args
 
 if TYPE_CHECKING:
     from ..filejob.batch import Outcome
@@ -57,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
     from .console import error, progress, warn
 
     settings = settings_from_args(args)
+    h264 = h264_from_args(args)
     jobs = default_jobs() if args.jobs is None else args.jobs
     if jobs < 1:
         raise SettingsError(f"--jobs must be at least 1, not {jobs}.")
@@ -71,9 +72,8 @@ def run(args: argparse.Namespace) -> int:
             "No videos or images were found in " + ", ".join(repr(str(p)) for p in args.inputs) + "."
         )
     out.mkdir(parents=True, exist_ok=True)
-    plan_all(
-        outcomes, settings, tuple(settings_inputs(settings)), preset=args.preset, overwrite=args.overwrite
-    )
+    reads = tuple(settings_inputs(settings))
+    plan_all(outcomes, settings, reads, h264=h264, overwrite=args.overwrite)
     for outcome in outcomes:
         if outcome.error is not None:
             error(outcome.error)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..media.formats import DEFAULT_PRESET, X264_PRESETS
+from ..media.formats import CRF_RANGE, DEFAULT_CRF, DEFAULT_PRESET, H264, X264_PRESETS
 from ..settings import Background
 from .options import add_settings_arguments, settings_from_args, settings_inputs
 
@@ -18,7 +18,7 @@ HELP = "Remove the background of a video (keeping its sound) or an image."
 
 
 def add_job_arguments(p: argparse.ArgumentParser) -> None:
-    """The options ``process`` and ``batch`` share: encoder preset, quiet, and every setting."""
+    """The options ``process`` and ``batch`` share: H.264 preset and quality, quiet, and every setting."""
     p.add_argument(
         "--preset",
         choices=X264_PRESETS,
@@ -26,8 +26,23 @@ def add_job_arguments(p: argparse.ArgumentParser) -> None:
         help="H.264 encoder speed: faster presets give larger files at the same quality. "
         f"Default: {DEFAULT_PRESET}.",
     )
+    p.add_argument(
+        "--crf",
+        type=int,
+        metavar="N",
+        default=DEFAULT_CRF,
+        help="H.264 quality (constant rate factor): lower looks better and makes larger files; 18 "
+        "looks like the input, 23 (x264's default) gives about half the file. "
+        f"Range {CRF_RANGE[0]} to {CRF_RANGE[1]}. Default: {DEFAULT_CRF}.",
+    )
     p.add_argument("--quiet", "-q", action="store_true", help="No progress bar and no summary line.")
     add_settings_arguments(p)
+
+
+def h264_from_args(args: argparse.Namespace) -> H264:
+    """The encoder options of a parsed ``process`` or ``batch`` command line (checked here, so a
+    bad ``--crf`` is refused before any file is opened)."""
+    return H264(args.preset, args.crf)
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -69,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
         reads=tuple(settings_inputs(settings)),
         start=args.start,
         end=args.end,
-        preset=args.preset,
+        h264=h264_from_args(args),
         overwrite=args.overwrite,
     )
     if isinstance(plan, VideoPlan) and find_ffmpeg() is None:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..errors import BgRemoveError, MediaError
 from ..media.files import check_input_file
-from ..media.formats import IMAGE_SUFFIXES, VIDEO_INPUT_SUFFIXES, output_suffix
+from ..media.formats import H264, IMAGE_SUFFIXES, VIDEO_INPUT_SUFFIXES, output_suffix
 from ..resources import Closeable
 from ..settings import Background, Settings
 from .core import CoreStages, core_stages
@@ -123,7 +123,7 @@ def collect(inputs: Iterable[Path], out: Path, *, alpha: bool, recursive: bool) 
 
 
 def plan_all(
-    outcomes: Iterable[Outcome], settings: Settings, reads: tuple[Path, ...], *, preset: str, overwrite: bool
+    outcomes: Iterable[Outcome], settings: Settings, reads: tuple[Path, ...], *, h264: H264, overwrite: bool
 ) -> None:
     """Plan every named input in place: skip finished ones, keep the error of bad ones."""
     for outcome in outcomes:
@@ -139,7 +139,7 @@ def plan_all(
                 outcome.output,
                 alpha=settings.background == Background.TRANSPARENT,
                 reads=reads,
-                preset=preset,
+                h264=h264,
                 overwrite=overwrite,
             )
         except (BgRemoveError, OSError) as exc:

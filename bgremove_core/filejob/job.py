@@ -14,7 +14,7 @@ from pathlib import Path
 from ..errors import SettingsError
 from ..media.atomic import check_output
 from ..media.files import check_input_file
-from ..media.formats import DEFAULT_PRESET, check_image_output, input_kind
+from ..media.formats import DEFAULT_H264, H264, check_image_output, input_kind
 from ..media.images import read_image, write_image
 from .core import CoreStages
 from .video import JobStats, Progress, VideoPlan, plan_video, run_video
@@ -44,7 +44,7 @@ def plan_file(
     reads: tuple[Path, ...] = (),
     start: float | None = None,
     end: float | None = None,
-    preset: str = DEFAULT_PRESET,
+    h264: H264 = DEFAULT_H264,
     overwrite: bool = False,
 ) -> Plan:
     """Check a job on ``source`` (a video or an image, by its suffix) and return its plan.
@@ -56,7 +56,7 @@ def plan_file(
     check_input_file(source)
     if kind == "video":
         return plan_video(
-            source, output, alpha=alpha, reads=reads, start=start, end=end, preset=preset, overwrite=overwrite
+            source, output, alpha=alpha, reads=reads, start=start, end=end, h264=h264, overwrite=overwrite
         )
     check_output(output, [source, *reads], overwrite=overwrite)
     if start is not None or end is not None:

@@ -20,7 +20,7 @@ import numpy as np
 from ..errors import MediaError, OutputError
 from ..media.atomic import atomic_output, check_output
 from ..media.ffmpeg import find_ffmpeg
-from ..media.formats import DEFAULT_PRESET, VideoOutput, video_output
+from ..media.formats import DEFAULT_H264, H264, VideoOutput, video_output
 from ..media.video import VideoInfo, probe_video, read_frames
 from ..media.writer import FRAME_COUNT_SLACK, AudioSpan, FfmpegWriter, OpenCvWriter, VideoWriter
 from .core import CoreStages, ResultHook, core_chain
@@ -39,14 +39,14 @@ class VideoTarget:
         size: (width, height) of the frames.
         fps: Frame rate.
         audio: Where the sound comes from, or None for a silent video.
-        preset: libx264 speed preset.
+        h264: libx264 preset and quality.
     """
 
     path: Path
     size: tuple[int, int]
     fps: float
     audio: AudioSpan | None = None
-    preset: str = DEFAULT_PRESET
+    h264: H264 = DEFAULT_H264
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ def plan_video(
     reads: Iterable[Path] = (),
     start: float | None = None,
     end: float | None = None,
-    preset: str = DEFAULT_PRESET,
+    h264: H264 = DEFAULT_H264,
     overwrite: bool = False,
 ) -> VideoPlan:
     """Check everything about turning ``source`` into ``output`` and return the plan.
@@ -116,7 +116,7 @@ def plan_video(
         reads: Other files the run reads (background, model), which ``output`` must not replace.
         start: Seconds into the input to start at (None = the beginning).
         end: Seconds into the input to stop at (None = the end).
-        preset: libx264 speed preset.
+        h264: libx264 preset and quality.
         overwrite: Replace an existing output.
 
     Raises:
@@ -130,7 +130,7 @@ def plan_video(
     first, count = info.span(start, end)
     whole = start is None and end is None
     audio = AudioSpan(source, first / info.fps, count / info.fps, info.audio_codec, whole)
-    target = VideoTarget(output, (info.width, info.height), info.fps, audio, preset)
+    target = VideoTarget(output, (info.width, info.height), info.fps, audio, h264)
     return VideoPlan(info, first, count, target)
 
 
@@ -211,7 +211,7 @@ def _open_writer(temp: Path, target: VideoTarget, *, alpha: bool) -> VideoWriter
         target.fps,
         alpha=alpha,
         audio=target.audio,
-        preset=target.preset,
+        h264=target.h264,
         ffmpeg=ffmpeg,
     )
 

@@ -23,7 +23,7 @@ import numpy as np
 from ..errors import OutputError
 from .atomic import write_error
 from .ffmpeg import OUTPUT_FAILURES, FfmpegProcess
-from .formats import VideoOutput
+from .formats import H264, VideoOutput
 
 FRAME_COUNT_SLACK = 1
 """Frames a container may under-count: WebM declares a duration, and OpenCV rounds it to frames."""
@@ -84,7 +84,7 @@ class FfmpegWriter:
         fps: Frame rate of the output.
         alpha: Frames are BGRA and the alpha channel is kept.
         audio: Where the sound comes from, or None for a silent video.
-        preset: libx264 speed preset, for containers encoded with H.264.
+        h264: libx264 preset and quality, for containers encoded with H.264.
         ffmpeg: The ffmpeg binary.
     """
 
@@ -98,7 +98,7 @@ class FfmpegWriter:
         *,
         alpha: bool,
         audio: AudioSpan | None,
-        preset: str,
+        h264: H264,
         ffmpeg: str,
     ) -> None:
         self._output = output
@@ -115,7 +115,7 @@ class FfmpegWriter:
         ]
         if audio is not None:
             args += audio.args(fmt)
-        args += [*codec, *(("-preset", preset) if fmt.uses_x264 and not alpha else ()), *fmt.extra]
+        args += [*codec, *(h264.args() if fmt.uses_x264 and not alpha else ()), *fmt.extra]
         args += ["-y", str(path)]
         self._process = FfmpegProcess(args, ffmpeg, stdin=True)
 

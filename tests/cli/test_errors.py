@@ -86,6 +86,10 @@ def _out_of_range(d: Path, clip: Path) -> tuple[list[object], str]:
     return ["process", clip, d / "out.mp4", "--threshold", "1.5"], "must be between 0.05 and 0.95"
 
 
+def _crf_out_of_range(d: Path, clip: Path) -> tuple[list[object], str]:
+    return ["process", clip, d / "out.mp4", "--crf", "60"], "must be 0 to 51"
+
+
 def _bad_colour(d: Path, clip: Path) -> tuple[list[object], str]:
     return ["process", clip, d / "out.mp4", "--background", "colour", "--colour", "green"], "like #00B140"
 
@@ -141,6 +145,7 @@ CASES: list[Case] = [
     _alpha_in_mp4,
     _alpha_in_jpeg,
     _out_of_range,
+    _crf_out_of_range,
     _bad_colour,
     _start_after_end,
     _end_before_start,

@@ -59,6 +59,25 @@ def test_video_keeps_sound_and_length(cli, clip: Path, shared_data: Path) -> Non
     assert leftovers(clip.parent) == []
 
 
+def _x264_crf(path: Path) -> str:
+    """The quality x264 wrote into the file's own settings note (an SEI message in the stream)."""
+    found = re.search(rb" crf=([0-9.]+) ", path.read_bytes())
+    assert found is not None, f"{path.name} carries no x264 settings note"
+    return found.group(1).decode()
+
+
+def test_crf_reaches_the_encoder_and_sets_the_size(cli, clip: Path) -> None:
+    sizes = {}
+    for crf in ("18", "30"):
+        out = clip.with_name(f"crf{crf}.mp4")
+        args = ["process", clip, out, "--quiet", "--end", "1"]
+        run = cli(*args) if crf == "18" else cli(*args, "--crf", crf)
+        assert run.code == 0, run.err
+        assert _x264_crf(out) == f"{crf}.0"
+        sizes[crf] = out.stat().st_size
+    assert sizes["30"] < sizes["18"] / 2, "a higher CRF should give a much smaller file"
+
+
 def test_trim_keeps_the_matching_frames_and_sound(cli, clip: Path, shared_data: Path) -> None:
     out = clip.with_name("trim.mp4")
     run = cli("process", clip, out, "--start", 1, "--end", 2, "--quiet")
