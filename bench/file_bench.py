@@ -1,7 +1,8 @@
 """File jobs end to end: where the time goes, against ffmpeg and a seed-style script, and batch throughput.
 
     python bench/file_bench.py profile [--sizes 720p 1080p] [--seconds 20]
-    python bench/file_bench.py compare [--sizes 720p 1080p] [--seconds 20] [--rounds 3] [--before DIR] [--crf N]
+    python bench/file_bench.py compare [--sizes 720p 1080p] [--seconds 20] [--rounds 3]
+                                       [--before DIR] [--crf N]
     python bench/file_bench.py batch [--copies 2] [--jobs 1 2 default] [--rounds 2]
 
 Inputs are made from the real clips in ../shared/data/clips (never copied into the repo) in a
