@@ -17,8 +17,8 @@ sound track; for ``batch``, every clip with a sound track, ``--copies`` times.
   the full frame, ``np.where`` over a ``GaussianBlur``, ``cv2.VideoWriter``). The ratios of
   medians are the figures to trust. ``--before DIR`` adds ``bgremove process`` run from another
   checkout (e.g. a worktree of main) to the same rounds: a before/after under the same load.
-  ``--crf 23`` runs bgremove at the bare ffmpeg's quality (x264's default) instead of its own 18:
-  the same encoder work on both sides, so the ratio is what the filter itself costs.
+  ``--crf 23`` adds bgremove at the bare ffmpeg's quality (x264's default) to the same rounds,
+  beside its own 18: the same encoder work on both sides, so that ratio is what the filter costs.
 - ``batch``: ``bgremove batch --jobs N`` on the folder for each N, alternated; files/min, frames/s.
 
 Prints Markdown tables (the ones in docs/PERFORMANCE.md, "File jobs").
@@ -100,17 +100,19 @@ def compare(args: argparse.Namespace) -> None:
     )
     print("|---|---:|---:|---:|---:|---:|---:|---|")
     before: list[str] = []
+    equal: list[str] = []
     for size in args.sizes:
         clip = make_clip(args.data, args.work, size, args.seconds)
         out = args.work / "out.mp4"
-        quality = () if args.crf is None else ("--crf", str(args.crf))
         cases = {
             "ffmpeg": ["ffmpeg", "-v", "error", "-y", "-i", str(clip), *BARE_TRANSCODE, str(out)],
-            "bgremove": [*BGREMOVE, "process", str(clip), str(out), "--overwrite", *quality],
+            "bgremove": [*BGREMOVE, "process", str(clip), str(out), "--overwrite"],
             "seed": [sys.executable, str(Path(__file__).resolve()), "seed", str(clip), str(out)],
         }
         if args.before is not None:  # python -m finds the package in the working directory first
             cases["before"] = cases["bgremove"]
+        if args.crf is not None:
+            cases["crf"] = [*cases["bgremove"], "--crf", str(args.crf)]
         wall: dict[str, list[float]] = {k: [] for k in cases}
         cpu: dict[str, list[float]] = {k: [] for k in cases}
         job: list[float] = []
@@ -129,11 +131,20 @@ def compare(args: argparse.Namespace) -> None:
             f"| {m['seed']:.2f} | {m['bgremove'] / m['ffmpeg']:.2f}x | {m['seed'] / m['bgremove']:.2f}x "
             f"| {c['ffmpeg']:.1f} / {c['bgremove']:.1f} / {c['seed']:.1f} |"
         )
+        if args.crf is not None:
+            equal.append(
+                f"| {size} | {m['crf']:.2f} | {m['crf'] / m['ffmpeg']:.2f}x | {m['seed'] / m['crf']:.2f}x "
+                f"| {c['crf']:.1f} |"
+            )
         if args.before is not None:
             before.append(
                 f"| {size} | {m['before']:.2f} / {m['bgremove']:.2f} | {m['before'] / m['ffmpeg']:.2f}x "
                 f"/ {m['bgremove'] / m['ffmpeg']:.2f}x | {c['before']:.1f} / {c['bgremove']:.1f} |"
             )
+    if equal:
+        print(f"\nbgremove --crf {args.crf}, same rounds:\n")
+        print("| size | wall s | / ffmpeg | seed-style / it | CPU s |\n|---|---:|---:|---:|---:|")
+        print("\n".join(equal))
     if before:
         print(f"\nBefore ({args.before}) / after, same rounds:\n")
         print("| size | wall s | / ffmpeg | CPU s |\n|---|---|---|---|")
@@ -212,7 +223,7 @@ def main() -> int:
         p.add_argument("--seconds", type=float, default=20.0, help="Length of the input clip.")
         p.add_argument("--rounds", type=int, default=3, help="Alternated rounds (compare).")
         p.add_argument("--before", type=Path, help="compare: also time bgremove from this checkout.")
-        p.add_argument("--crf", type=int, help="compare: bgremove's --crf (default: its own, 18).")
+        p.add_argument("--crf", type=int, help="compare: also time bgremove --crf N.")
     p = sub.add_parser("batch")
     p.set_defaults(before=None)
     p.add_argument("--copies", type=int, default=2, help="Copies of each real clip in the folder.")
