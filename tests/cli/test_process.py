@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -168,14 +169,20 @@ def _frames_written(folder: Path) -> bool:
     return any(".partial" in p.name and p.stat().st_size > 0 for p in folder.iterdir())
 
 
-@pytest.mark.slow
-def test_ctrl_c_leaves_the_previous_output_untouched(tmp_path: Path, media: Path) -> None:
-    long_clip = tmp_path / "long.mp4"
+@pytest.fixture
+def long_clip(tmp_path: Path, media: Path) -> Path:
+    """The clip with sound, :data:`LONG_LOOPS` more times, in the test's folder."""
+    path = tmp_path / "long.mp4"
     subprocess.run(
         ["ffmpeg", "-v", "error", "-stream_loop", str(LONG_LOOPS), "-i", str(media / "clip.mp4"),
-         "-c", "copy", str(long_clip)],
+         "-c", "copy", str(path)],
         check=True,
     )  # fmt: skip
+    return path
+
+
+@pytest.mark.slow
+def test_ctrl_c_leaves_the_previous_output_untouched(tmp_path: Path, long_clip: Path) -> None:
     out = tmp_path / "out.mp4"
     out.write_bytes(b"a good file from an earlier run")
     proc = subprocess.Popen(
@@ -195,6 +202,38 @@ def test_ctrl_c_leaves_the_previous_output_untouched(tmp_path: Path, media: Path
     assert proc.returncode == 130, err
     assert "interrupted" in err and "Traceback" not in err
     assert out.read_bytes() == b"a good file from an earlier run"
+    assert leftovers(tmp_path) == []
+
+
+@pytest.mark.slow
+def test_a_killed_run_leaves_nothing_once_the_next_run_is_done(tmp_path: Path, long_clip: Path) -> None:
+    out = tmp_path / "out.mp4"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bgremove_core.cli", "process", long_clip, out, "--quiet"],
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its own process group: the kill takes its ffmpeg children too
+    )
+    try:
+        wait_until(
+            lambda: _frames_written(tmp_path) or proc.poll() is not None, what="the run writing frames"
+        )
+        assert proc.poll() is None, "the run ended before it could be killed"
+        (partial,) = (tmp_path / name for name in leftovers(tmp_path))
+        size = partial.stat().st_size
+        wait_until(lambda: partial.stat().st_size > size or proc.poll() is not None, what="the file growing")
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=HANG_SECONDS)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    assert leftovers(tmp_path) == [partial.name], "no clean-up runs on SIGKILL: the crash left its file"
+    assert not out.exists()
+
+    rerun = run_process(["process", long_clip, out, "--end", 1, "--quiet"])
+    assert rerun.code == 0, rerun.err
+    assert int(streams(out, "video")[0]["nb_frames"]) == round(CLIP_FPS)
     assert leftovers(tmp_path) == []
 
 
