@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import BgRemoveError, MediaError
+from ..media.atomic import sweep_abandoned
 from ..media.files import check_input_file
 from ..media.formats import H264, IMAGE_SUFFIXES, VIDEO_INPUT_SUFFIXES, output_suffix
 from ..resources import Closeable
@@ -131,6 +132,7 @@ def plan_all(
             continue
         if outcome.output.exists() and not overwrite:
             outcome.skipped = True
+            sweep_abandoned(outcome.output)  # a killed --overwrite run of it left its temporary file
             continue
         try:
             outcome.output.parent.mkdir(parents=True, exist_ok=True)

@@ -90,7 +90,7 @@ def atomic_output(output: Path) -> Iterator[Path]:
         OutputError: The temporary file cannot be created, nothing was written to it, or the
             flush to the disk failed.
     """
-    _sweep_abandoned(output)
+    sweep_abandoned(output)
     temp, claim = _create_claimed(output)
     try:
         yield temp
@@ -121,7 +121,7 @@ class _Claim:
             os.close(fd)
 
 
-def _sweep_abandoned(output: Path) -> None:
+def sweep_abandoned(output: Path) -> None:
     """Delete the temporary files of ``output`` that no live writer claims.
 
     Anything that cannot be checked or deleted is left for a later run: sweeping never fails a write.

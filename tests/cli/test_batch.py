@@ -50,10 +50,12 @@ def test_good_inputs_are_written_and_the_bad_one_is_named(cli, folder: Path, tmp
     assert leftovers(out) == [] and leftovers(out / "talks") == []
 
     before = _mtimes(out)
+    # What a SIGKILLed `--overwrite` run of a finished output leaves: its temporary file, unclaimed.
+    (out / ".105.0123abcd.partial.jpg").write_bytes(b"half a picture")
     again = cli("batch", folder, "--out", out, "--recursive")
     assert again.code == 1
     assert "0 written, 3 skipped, 1 failed" in again.out
-    assert _mtimes(out) == before, "a re-run must not rewrite finished outputs"
+    assert _mtimes(out) == before, "a re-run must not rewrite finished outputs, and clears dead runs' files"
 
 
 def test_without_recursive_subfolders_are_left_alone(cli, folder: Path, tmp_path: Path) -> None:
