@@ -40,6 +40,8 @@ class VideoTarget:
         fps: Frame rate.
         audio: Where the sound comes from, or None for a silent video.
         h264: libx264 preset and quality.
+        colour: ffmpeg options labelling the output's colours (the input's, see
+            :attr:`~bgremove_core.media.video.VideoInfo.colour_args`).
     """
 
     path: Path
@@ -47,6 +49,7 @@ class VideoTarget:
     fps: float
     audio: AudioSpan | None = None
     h264: H264 = DEFAULT_H264
+    colour: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -130,7 +133,7 @@ def plan_video(
     first, count = info.span(start, end)
     whole = start is None and end is None
     audio = AudioSpan(source, first / info.fps, count / info.fps, info.audio_codec, whole)
-    target = VideoTarget(output, (info.width, info.height), info.fps, audio, h264)
+    target = VideoTarget(output, (info.width, info.height), info.fps, audio, h264, info.colour_args)
     return VideoPlan(info, first, count, target)
 
 
@@ -212,6 +215,7 @@ def _open_writer(temp: Path, target: VideoTarget, *, alpha: bool) -> VideoWriter
         alpha=alpha,
         audio=target.audio,
         h264=target.h264,
+        colour=target.colour,
         ffmpeg=ffmpeg,
     )
 

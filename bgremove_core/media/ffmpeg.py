@@ -37,9 +37,18 @@ def find_ffmpeg() -> str | None:
     return shutil.which("ffmpeg")
 
 
-STREAM_FIELDS = ("codec_type", "codec_name", "pix_fmt", "color_range")
+STREAM_FIELDS = (
+    "codec_type",
+    "codec_name",
+    "pix_fmt",
+    "color_range",
+    "color_space",
+    "color_primaries",
+    "color_transfer",
+)
 """What :func:`probe_streams` reads of each stream: enough to explain a file without pictures, to
-decode its pictures in the right range and to decide whether its sound can be copied."""
+decode its pictures in the right range, to label the output's colours as the input's and to
+decide whether its sound can be copied."""
 
 
 def probe_streams(path: Path) -> list[dict[str, str]] | None:

@@ -11,8 +11,10 @@ and OpenCV turns it into BGR (~0.5 ms a 720p frame): against ffmpeg's own BGR ou
 halves the bytes through the pipe and saves the child's colour conversion (docs/PERFORMANCE.md,
 "File jobs"). OpenCV reads 4:2:0 as limited-range BT.601, so a full-range input is brought to
 limited range in the child first; a BT.709 input is read with BT.601 (greens ~5 levels off in
-BGR) but its Y, U and V go through to the encoder, which converts back with BT.601, unchanged,
-so players show the output's kept pixels as they show the input's.
+BGR) but its Y, U and V go through to the encoder, which converts back with BT.601, unchanged.
+The output is then labelled with the input's colour description (:attr:`VideoInfo.colour_args`),
+so players show the output's kept pixels as they show the input's, even when the input's label
+is not what they would guess from its size (a BT.709 SD clip, a BT.601 HD one).
 """
 
 from __future__ import annotations
@@ -51,6 +53,9 @@ class VideoInfo:
             4:2:0 planes need no range conversion before OpenCV reads them.
         audio_codec: The first sound track's codec as ffmpeg names it (``aac``...), or None when
             there is none or it is not known.
+        colour_args: ffmpeg output options that label a picture with this file's colour matrix,
+            primaries and transfer (those ffprobe names) and limited range, the frames' range
+            after decoding; empty when the file says nothing of its matrix.
     """
 
     path: Path
@@ -60,6 +65,7 @@ class VideoInfo:
     frame_count: int
     limited_range: bool = False
     audio_codec: str | None = None
+    colour_args: tuple[str, ...] = ()
 
     @property
     def duration(self) -> float:
@@ -116,7 +122,28 @@ def probe_video(path: Path) -> VideoInfo:
     video = next((s for s in streams if s.get("codec_type") == "video"), {})
     audio = next((s for s in streams if s.get("codec_type") == "audio"), {})
     limited = video.get("color_range") == "tv" and not video.get("pix_fmt", "").startswith("yuvj")
-    return VideoInfo(path, width, height, fps, frames, limited, audio.get("codec_name"))
+    colour = _colour_args(video)
+    return VideoInfo(path, width, height, fps, frames, limited, audio.get("codec_name"), colour)
+
+
+_COLOUR_OPTIONS = (
+    ("color_space", "-colorspace"),
+    ("color_primaries", "-color_primaries"),
+    ("color_transfer", "-color_trc"),
+)
+"""ffprobe's name of each colour label and the ffmpeg output option that sets it."""
+
+
+def _colour_args(video: dict[str, str]) -> tuple[str, ...]:
+    """The output options that repeat ``video``'s colour labels (see :attr:`VideoInfo.colour_args`)."""
+    if video.get("color_space") in (None, "unknown", "reserved"):
+        return ()
+    args = ["-color_range", "tv"]
+    for field, option in _COLOUR_OPTIONS:
+        value = video.get(field)
+        if value not in (None, "unknown", "reserved"):
+            args += [option, value]
+    return tuple(args)
 
 
 def _undecodable(path: Path) -> MediaError:
@@ -156,6 +183,8 @@ def _read_opencv(info: VideoInfo, first: int, count: int) -> Iterator[np.ndarray
 def _read_ffmpeg(info: VideoInfo, first: int, count: int, ffmpeg: str) -> Iterator[np.ndarray]:
     i420 = info.width % 2 == 0 and info.height % 2 == 0  # OpenCV's 4:2:0 needs even sizes
     scale = f"scale={info.width}:{info.height}" + ("" if info.limited_range or not i420 else ":out_range=tv")
+    if not i420:  # as OpenCV reads 4:2:0 (see the module docstring), whatever the file's label says
+        scale += ":in_color_matrix=bt601"
     args = [
         *("-ss", f"{first / info.fps:.6f}", "-i", str(info.path)),
         *("-map", "0:v:0", "-r", f"{info.fps:.6f}", "-frames:v", str(count), "-vf", scale),

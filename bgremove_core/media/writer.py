@@ -85,6 +85,8 @@ class FfmpegWriter:
         alpha: Frames are BGRA and the alpha channel is kept.
         audio: Where the sound comes from, or None for a silent video.
         h264: libx264 preset and quality, for containers encoded with H.264.
+        colour: Options labelling an opaque picture's colours. Frames with alpha are turned into
+            YUV by ffmpeg itself, with its own matrix, so they are not labelled.
         ffmpeg: The ffmpeg binary.
     """
 
@@ -99,6 +101,7 @@ class FfmpegWriter:
         alpha: bool,
         audio: AudioSpan | None,
         h264: H264,
+        colour: tuple[str, ...] = (),
         ffmpeg: str,
     ) -> None:
         self._output = output
@@ -116,6 +119,7 @@ class FfmpegWriter:
         if audio is not None:
             args += audio.args(fmt)
         args += [*codec, *(h264.args() if fmt.uses_x264 and not alpha else ()), *fmt.extra]
+        args += () if alpha else colour
         args += ["-y", str(path)]
         self._process = FfmpegProcess(args, ffmpeg, stdin=True)
 

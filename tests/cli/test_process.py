@@ -237,6 +237,53 @@ def test_a_killed_run_leaves_nothing_once_the_next_run_is_done(tmp_path: Path, l
     assert leftovers(tmp_path) == []
 
 
+def _shown(path: Path) -> np.ndarray:
+    """The first frame as a player shows it: ffmpeg's accurate conversion, honouring the file's labels."""
+    raw = subprocess.run(
+        [
+            *("ffmpeg", "-v", "error", "-i", path, "-frames:v", "1"),
+            *(
+                "-sws_flags",
+                "bicubic+accurate_rnd+full_chroma_int",
+                "-f",
+                "rawvideo",
+                "-pix_fmt",
+                "bgr24",
+                "-",
+            ),
+        ],
+        check=True,
+        capture_output=True,
+    ).stdout
+    (video,) = streams(path, "video")
+    return np.frombuffer(raw, np.uint8).reshape(video["height"], video["width"], 3).astype(np.int16)
+
+
+def test_kept_pixels_look_the_same_when_the_input_is_labelled_bt709(
+    cli, tmp_path: Path, shared_data: Path
+) -> None:
+    source = tmp_path / "hd-colours.mp4"  # an SD clip labelled BT.709: players would guess BT.601
+    labels = ("-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709")
+    subprocess.run(
+        [
+            *("ffmpeg", "-v", "error", "-i", shared_data / "clips" / "lucia.mp4", "-frames:v", "6"),
+            *("-c:v", "libx264", "-crf", "12", *labels, source),
+        ],
+        check=True,
+    )
+    out = tmp_path / "out.mp4"
+    run = cli("process", source, out, "--quiet")
+    assert run.code == 0, run.err
+    (video,) = streams(out, "video")
+    assert (video["color_space"], video["color_primaries"], video["color_transfer"]) == ("bt709",) * 3
+    assert video["color_range"] == "tv"
+    before, after = _shown(source), _shown(out)
+    person, _ = core_regions(truth_mask(shared_data / "clips" / "lucia_masks" / "00000.png", before.shape))
+    shift = (after - before)[person].mean(axis=0)
+    # Encoding noise averages out over the person; read with the wrong matrix, greens move ~1.7 levels.
+    assert np.abs(shift).max() < 0.6, f"mean colour shift of the kept person (B, G, R): {shift}"
+
+
 def test_video_without_sound_stays_silent(cli, tmp_path: Path, shared_data: Path) -> None:
     out = tmp_path / "silent.webm"
     run = cli("process", shared_data / "clips" / "lucia.mp4", out, "--end", 0.5, "--background", "colour")
