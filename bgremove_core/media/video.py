@@ -55,7 +55,7 @@ class VideoInfo:
             there is none or it is not known.
         colour_args: ffmpeg output options that label a picture with this file's colour matrix,
             primaries and transfer (those ffprobe names) and limited range, the frames' range
-            after decoding; empty when the file says nothing of its matrix.
+            after decoding; empty when the file names no Y'CbCr matrix.
     """
 
     path: Path
@@ -134,9 +134,15 @@ _COLOUR_OPTIONS = (
 """ffprobe's name of each colour label and the ffmpeg output option that sets it."""
 
 
+_YCBCR_MATRICES = frozenset({"bt709", "bt470bg", "smpte170m", "bt2020nc", "smpte240m", "fcc"})
+"""Matrices whose Y, U and V reach the encoder unchanged (see the module docstring). Pictures coded
+otherwise (RGB as ``gbr``, YCgCo) are converted by ffmpeg's default matrix on the way in, so their
+label would be wrong on the output: they stay unlabelled."""
+
+
 def _colour_args(video: dict[str, str]) -> tuple[str, ...]:
     """The output options that repeat ``video``'s colour labels (see :attr:`VideoInfo.colour_args`)."""
-    if video.get("color_space") in (None, "unknown", "reserved"):
+    if video.get("color_space") not in _YCBCR_MATRICES:
         return ()
     args = ["-color_range", "tv"]
     for field, option in _COLOUR_OPTIONS:
