@@ -237,24 +237,15 @@ def test_a_killed_run_leaves_nothing_once_the_next_run_is_done(tmp_path: Path, l
     assert leftovers(tmp_path) == []
 
 
+PLAYER_CONVERSION = ("-sws_flags", "bicubic+accurate_rnd+full_chroma_int")
+"""ffmpeg's most accurate conversion to BGR, which honours the file's colour labels as players do."""
+
+
 def _shown(path: Path) -> np.ndarray:
-    """The first frame as a player shows it: ffmpeg's accurate conversion, honouring the file's labels."""
-    raw = subprocess.run(
-        [
-            *("ffmpeg", "-v", "error", "-i", path, "-frames:v", "1"),
-            *(
-                "-sws_flags",
-                "bicubic+accurate_rnd+full_chroma_int",
-                "-f",
-                "rawvideo",
-                "-pix_fmt",
-                "bgr24",
-                "-",
-            ),
-        ],
-        check=True,
-        capture_output=True,
-    ).stdout
+    """The first frame of ``path`` as a player shows it."""
+    command = ["ffmpeg", "-v", "error", "-i", path, "-frames:v", "1", *PLAYER_CONVERSION]
+    command += ["-f", "rawvideo", "-pix_fmt", "bgr24", "-"]
+    raw = subprocess.run(command, check=True, capture_output=True).stdout
     (video,) = streams(path, "video")
     return np.frombuffer(raw, np.uint8).reshape(video["height"], video["width"], 3).astype(np.int16)
 
@@ -262,7 +253,7 @@ def _shown(path: Path) -> np.ndarray:
 def test_kept_pixels_look_the_same_when_the_input_is_labelled_bt709(
     cli, tmp_path: Path, shared_data: Path
 ) -> None:
-    source = tmp_path / "hd-colours.mp4"  # an SD clip labelled BT.709: players would guess BT.601
+    source = tmp_path / "bt709.mp4"  # an SD clip labelled BT.709: unlabelled, players would guess BT.601
     labels = ("-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709")
     subprocess.run(
         [
