@@ -86,6 +86,7 @@ def test_trim_keeps_the_matching_frames_and_sound(cli, clip: Path, shared_data: 
     (video,) = streams(out, "video")
     (audio,) = streams(out, "audio")
     assert int(video["nb_frames"]) == 24
+    # The trimmed sound's length inside the file (media time from ffprobe, not wall time).
     assert abs(_duration(audio) - 1.0) < 0.1
     # The first written frame is source frame 24: the walking person matches it best.
     capture = cv2.VideoCapture(str(out))
