@@ -4,7 +4,9 @@ Each case of :data:`tests.support.material.MATERIALS` (lossy H.264 tagged BT.601
 untagged and full range, MJPEG webcam 4:2:2, raw NV12 / YUY2 / UYVY, 4:4:4, BGRA, RGBA, 10-bit,
 and an ``image_source``) is played by one OBS, one after the other: first the frame format OBS
 hands the filter is checked on what the worker receives (the case tests what it claims), then
-the render tests' verdicts per mode: the mask finds the person, the colour mode keeps the
+the render tests' verdicts per mode on the program output (the scene, which the 720p material
+fills; a screenshot of a 10-bit source alone shows its linear-light values, darker than what
+OBS outputs): the mask finds the person, the colour mode keeps the
 person and replaces the background, transparent alpha is right, blur blurs, and each composite
 stays close to the core's CPU compositor fed OBS's own unfiltered picture.
 
@@ -27,7 +29,7 @@ from bgremove_obs.formats import FORMATS
 from bgremove_obs.protocol import COLOUR_INFO, FrameMeta, parse
 from tests.support.images import Regions, regions
 from tests.support.material import MATERIALS, Material, hand_mask_720p, make
-from tests.support.obs import Obs, ObsFactory
+from tests.support.obs import SCENE, Obs, ObsFactory
 from tests.support.paths import SCRIPT
 from tests.support.procs import wait_until
 from tests.support.rig import GREEN, KIND, settled_masks, wait_gone, worker_channel, worker_pids
@@ -94,10 +96,12 @@ def _assert_delivered(obs: Obs, material: Material) -> None:
         assert max(high) == pytest.approx(span[1], abs=0.01), f"{name}: range maximum {high}"
 
 
-def _show(obs: Obs, source: str, **settings: object) -> np.ndarray:
+def _show(obs: Obs, source: str, shot: str = SCENE, **settings: object) -> np.ndarray:
+    """A screenshot of ``shot`` (the program output) once the filter draws masks made with
+    ``settings``; the transparent mode is seen on the source itself (the scene has no alpha)."""
     obs.set_filter_settings(source, FILTER, settings)
     settled_masks(obs)
-    return obs.screenshot(source)
+    return obs.screenshot(shot)
 
 
 @pytest.mark.parametrize("material", _cases())
@@ -109,7 +113,8 @@ def test_source_material(obs: Obs, material: Material, found: Regions, tmp_path:
     else:
         obs.add_media(source, path)
     try:
-        frame = bgr(obs.wait_rendering(source))
+        obs.wait_rendering(source)
+        frame = bgr(obs.wait_rendering(SCENE))
         started = len(worker_pids(obs))
         obs.add_filter(source, FILTER, KIND, GREEN)
         obs.wait_log(f"'{FILTER}': worker started", count=started + 1)
@@ -125,7 +130,7 @@ def test_source_material(obs: Obs, material: Material, found: Regions, tmp_path:
         colour = Settings(background="colour", colour="#00FF00", light_wrap=0)
         assert_close_to_cpu(obs, frame, out, mask, colour)
 
-        out = _show(obs, source, show_mask=False, background="transparent")
+        out = _show(obs, source, source, show_mask=False, background="transparent")
         assert_transparent(out, person, background)
         assert_close_to_cpu(obs, frame, out, mask, Settings(background="transparent"))
 
