@@ -10,6 +10,9 @@ OBS outputs): the mask finds the person, the colour mode keeps the
 person and replaces the background, transparent alpha is right, blur blurs, and each composite
 stays close to the core's CPU compositor fed OBS's own unfiltered picture.
 
+A clip OBS hands over in a format the filter does not read (I40A: video with alpha) must pass
+through unchanged, with one sentence in OBS's log and the filter's properties.
+
 ``make test`` runs :data:`FAST` (formats the filter reads its own way and the full-range clip
 OBS 30/32 users met as a flat green picture); ``make test-obs-matrix`` runs every case on all
 three OBS versions (marker ``matrix``).
@@ -17,6 +20,7 @@ three OBS versions (marker ``matrix``).
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,8 +36,18 @@ from tests.support.material import MATERIALS, Material, hand_mask_720p, make
 from tests.support.obs import SCENE, Obs, ObsFactory
 from tests.support.paths import SCRIPT
 from tests.support.procs import wait_until
-from tests.support.rig import GREEN, KIND, settled_masks, wait_gone, worker_channel, worker_pids
+from tests.support.rig import (
+    GREEN,
+    KIND,
+    Rig,
+    passes_through,
+    settled_masks,
+    wait_gone,
+    worker_channel,
+    worker_pids,
+)
 from tests.support.verdicts import (
+    KEPT_LEVELS,
     assert_background_blurred,
     assert_close_to_cpu,
     assert_mask_finds_person,
@@ -143,3 +157,29 @@ def test_source_material(obs: Obs, material: Material, found: Regions, tmp_path:
         obs.request("RemoveInput", {"inputName": source})
         if pids:
             wait_gone(pids[-1], "the removed source's worker exiting")
+
+
+def test_frames_the_filter_cannot_read_pass_through_and_say_why(
+    obs_factory: ObsFactory, tmp_path: Path
+) -> None:
+    """A clip with an alpha channel (yuva420p: OBS hands over I40A, which the filter does not read)
+    is shown unchanged, and one sentence says why in OBS's log and the filter's properties."""
+    clip = tmp_path / "alpha.mkv"
+    subprocess.run(
+        ["ffmpeg", "-y", "-loglevel", "error", "-i", str(make(MATERIALS[0], tmp_path)),
+         "-vf", "format=yuva420p", "-c:v", "ffv1", str(clip)],
+        check=True,
+    )  # fmt: skip
+    rig = Rig.start(obs_factory)
+    obs = rig.obs
+    obs.add_media("alpha", clip)
+    plain = obs.wait_rendering(SCENE)
+    obs.add_filter("alpha", FILTER, KIND, GREEN)
+    sentence = "video format I40A, which the filter cannot read yet; the picture passes through unchanged."
+    obs.wait_log(sentence)
+    assert any(sentence in line for line in rig.wait_panel("alpha", FILTER, sentence))
+    out = obs.screenshot(SCENE)
+    assert passes_through(out, GREEN), "the filter drew over a picture it cannot read"
+    assert (diff(bgr(out), bgr(plain)) <= KEPT_LEVELS).mean() > 0.99, "the picture changed"
+    obs.assert_no_script_errors()
+    obs.assert_clean_exit()
