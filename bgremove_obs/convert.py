@@ -4,7 +4,9 @@ The model sees ~256x144 pixels and the core refines masks at the work size (``li
 long side at most 640 px), so the worker never needs the full frame in BGR: each plane is resized
 to the work size first (luma with area averaging, chroma with bilinear upsampling) and only then
 converted. YUV uses the frame's own colour matrix and range clamps, the very numbers OBS's shader
-uses, so the blurred background the GPU draws has the colours OBS shows.
+uses, so the blurred background the GPU draws has the colours OBS shows. 10- and 16-bit samples
+become bytes after the resize (the work size is 8-bit, like everything the model and GPU get).
+The frame has passed :func:`bgremove_obs.framecheck.problem`: its planes hold the picture.
 """
 
 from __future__ import annotations
@@ -27,16 +29,23 @@ def _resize(plane: np.ndarray, size: tuple[int, int]) -> np.ndarray:
 
 
 def _planes(meta: FrameMeta, payload: memoryview) -> list[np.ndarray]:
-    """Each plane as a (rows, linesize) uint8 view into the payload."""
+    """Each plane as a (rows, linesize in samples) view into the payload (uint8 or uint16)."""
     fmt = FORMATS[meta.format]
+    dtype = np.uint16 if fmt.sample_bytes == 2 else np.uint8
     linesizes = (meta.linesize0, meta.linesize1, meta.linesize2)
     offset = COLOUR_INFO.size
     planes = []
     for index, size in enumerate(plane_sizes(fmt, meta.height, linesizes)):
-        data = np.frombuffer(payload, np.uint8, size, offset)
-        planes.append(data.reshape(-1, linesizes[index]))
+        data = np.frombuffer(payload, dtype, size // fmt.sample_bytes, offset)
+        planes.append(data.reshape(-1, linesizes[index] // fmt.sample_bytes))
         offset += size
     return planes
+
+
+_HALF_WIDTH_PLANAR = frozenset(
+    {libobs.VIDEO_FORMAT_I420, libobs.VIDEO_FORMAT_I010, libobs.VIDEO_FORMAT_I422, libobs.VIDEO_FORMAT_I210}
+)
+"""Three-plane formats whose chroma planes have half the width (4:2:0, and 4:2:2 at full height)."""
 
 
 def _yuv_planes(meta: FrameMeta, planes: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -44,11 +53,12 @@ def _yuv_planes(meta: FrameMeta, planes: list[np.ndarray]) -> tuple[np.ndarray, 
     w, h = meta.width, meta.height
     cw, ch = -(-w // 2), -(-h // 2)
     fmt = meta.format
-    if fmt == libobs.VIDEO_FORMAT_I420:
-        return planes[0][:h, :w], planes[1][:ch, :cw], planes[2][:ch, :cw]
+    if fmt in _HALF_WIDTH_PLANAR:
+        rows = -(-h // FORMATS[fmt].plane_rows[1])
+        return planes[0][:h, :w], planes[1][:rows, :cw], planes[2][:rows, :cw]
     if fmt == libobs.VIDEO_FORMAT_I444:
         return planes[0][:h, :w], planes[1][:h, :w], planes[2][:h, :w]
-    if fmt == libobs.VIDEO_FORMAT_NV12:
+    if fmt in (libobs.VIDEO_FORMAT_NV12, libobs.VIDEO_FORMAT_P010):
         uv = planes[1][:ch, : cw * 2].reshape(ch, cw, 2)
         return planes[0][:h, :w], uv[..., 0], uv[..., 1]
     y_at, u_at, v_at = _PACKED_ORDER[fmt]
@@ -98,5 +108,12 @@ def to_bgr(meta: FrameMeta, payload: memoryview) -> np.ndarray:
     if fmt == libobs.VIDEO_FORMAT_Y800:
         return cv2.cvtColor(_resize(planes[0][: meta.height, : meta.width], size), cv2.COLOR_GRAY2BGR)
     colour = COLOUR_INFO.unpack_from(payload, 0)
-    y, u, v = (_resize(np.ascontiguousarray(plane), size) for plane in _yuv_planes(meta, planes))
+    top = FORMATS[fmt].top
+    y, u, v = (_to_bytes(_resize(np.ascontiguousarray(p), size), top) for p in _yuv_planes(meta, planes))
     return _yuv_to_bgr(cv2.merge((y, u, v)), colour)
+
+
+def _to_bytes(plane: np.ndarray, top: int) -> np.ndarray:
+    """Samples of 0..``top`` as bytes of 0..255: the same share of full scale, which is what
+    OBS's shader reads from a 10- or 16-bit texture and what its matrix for that depth expects."""
+    return plane if top == 255 else cv2.convertScaleAbs(plane, alpha=255 / top)

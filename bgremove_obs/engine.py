@@ -14,6 +14,9 @@ on one thread because MediaPipe is not thread-safe.
   left portrait sources without a mask) becomes a status sentence.
 - In image/video mode, publish the cover-fitted background picture when it changes; a file that
   cannot be read becomes a status sentence and the blurred background is shown instead.
+- A frame :func:`~bgremove_obs.framecheck.problem` finds unreadable is answered with a
+  pass-through message (``Look.NONE``: the filter draws the picture unchanged) and a status
+  sentence, never segmented; the sentence goes when readable frames come back.
 - When settings change while no frames arrive (a paused video), redo the last frame so the
   picture follows the settings anyway (the mask only if they invalidate it).
 - A model that cannot be loaded keeps the previous model running; the reason stays in the status
@@ -36,6 +39,7 @@ from bgremove_core.settings import Background, Settings, Stage
 
 from .channel import Channel
 from .convert import to_bgr
+from .framecheck import problem
 from .protocol import BackgroundMeta, FrameMeta, Level, Look, SettingsMeta, parse
 
 _LOOKS = {
@@ -57,6 +61,7 @@ class Worker:
         self._picture_source: BackgroundSource | None = None
         self._picture_error = ""
         self._publish_error = ""
+        self._frame_error = ""
         self._picture_sent: tuple[int, int] | None = None
         self._picture = np.zeros((1, 1, 3), np.uint8)
         self._last: tuple[np.ndarray, np.ndarray, FrameMeta] | None = None
@@ -101,7 +106,8 @@ class Worker:
         """Publish what is wrong right now (an empty OK clears an earlier sentence)."""
         model = self._engine.model_error
         model_error = f"{str(model).rstrip('.')}. Still using the previous model." if model else ""
-        problems = " ".join(p for p in (model_error, self._picture_error, self._publish_error) if p)
+        errors = (self._frame_error, model_error, self._picture_error, self._publish_error)
+        problems = " ".join(p for p in errors if p)
         self.say(Level.ERROR if problems else Level.OK, problems)
 
     def wait_time(self) -> float:
@@ -118,7 +124,14 @@ class Worker:
         message = self._channel.frames.read()
         if message is not None:
             meta = parse(FrameMeta, message.meta)
-            frame = to_bgr(meta, memoryview(message.payload))
+            payload = memoryview(message.payload)
+            self._frame_error = problem(meta, payload)
+            if self._frame_error:
+                self._last = None
+                self._pass_through(meta)
+                self._report()
+                return True
+            frame = to_bgr(meta, payload)
             self._last = (frame, self._engine.mask(frame), meta)
         elif stages is not None and self._last is not None:
             if Stage.MASK in stages:
@@ -150,6 +163,11 @@ class Worker:
         sent = self._channel.masks.publish(
             (meta.number, mask_w, mask_h, aux_w, aux_h, look, self._generation, wrap), parts
         )
+        self._publish_error = "" if sent else _refused("mask", meta.width, meta.height)
+
+    def _pass_through(self, meta: FrameMeta) -> None:
+        """Tell OBS to draw this frame unchanged (a 1x1 mask: the message needs one)."""
+        sent = self._channel.masks.publish((meta.number, 1, 1, 0, 0, Look.NONE, self._generation, 0), [b"\0"])
         self._publish_error = "" if sent else _refused("mask", meta.width, meta.height)
 
     def _backdrop(self, frame: np.ndarray, look: Look) -> np.ndarray:

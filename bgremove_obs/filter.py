@@ -29,6 +29,7 @@ from pathlib import Path
 from bgremove_core.settings import Settings
 
 from . import libobs, properties
+from .colour import colour_info
 from .formats import FORMATS, plane_sizes
 from .gpu import GpuCompositor, Texture
 from .lag import MaskAge
@@ -144,18 +145,18 @@ class BackgroundFilter:
                 )
 
     def filter_video(self, frame_address: int) -> None:
-        """Hand the CPU frame to the worker; never modifies or holds on to it."""
+        """Hand the CPU frame to the worker; never modifies or holds on to it.
+
+        Whether the frame can be read is the worker's to say (:mod:`framecheck`): a format it
+        does not read goes without planes, a missing plane (NULL) as zero bytes a row.
+        """
         if self._worker is None:
             return
         frame = libobs.ObsSourceFrame.from_address(frame_address)
         fmt = FORMATS.get(frame.format)
-        if fmt is None:
-            self._say_once(f"Frames in OBS video format {frame.format} are not supported; they pass through.")
-            return
-        linesizes = tuple(frame.linesize[:3])
-        sizes = plane_sizes(fmt, frame.height, linesizes)
-        colour = COLOUR_INFO.pack(*frame.color_matrix, *frame.color_range_min, *frame.color_range_max)
-        parts = [colour, *((frame.data[i], size) for i, size in enumerate(sizes))]
+        linesizes = tuple(frame.linesize[i] if frame.data[i] else 0 for i in range(3))
+        sizes = plane_sizes(fmt, frame.height, linesizes) if fmt else ()
+        parts = [colour_info(frame), *((frame.data[i], size) for i, size in enumerate(sizes))]
         self._send(frame.width, frame.height, frame.format, linesizes, parts)
 
     def _send(self, width: int, height: int, fmt: int, linesizes: tuple[int, ...], parts: list) -> None:
@@ -218,7 +219,7 @@ class BackgroundFilter:
         self._drawn_tick = self._ticks
         if new_frame and not self._async_parent():
             self._read_back(width, height)
-        if self._mask is None or not self._worker.alive:
+        if self._mask is None or self._mask.look == Look.NONE or not self._worker.alive:
             return False
         if new_frame:
             self._age.drawn(self._mask.frame_number, self._ticks)

@@ -98,11 +98,16 @@ class GpuCompositor:
         """Composite the filter's target with the mask over ``background`` (or the colour);
         with ``light_wrap`` (Picture and Colour only) the :attr:`aux` glow spills onto the
         person's edge by :attr:`wrap`."""
-        if not self._lib.obs_source_process_filter_begin(
-            source, libobs.GS_RGBA, libobs.OBS_ALLOW_DIRECT_RENDERING
-        ):
-            return False
         lib = self._lib
+        # The parent is drawn into the filter's texture with sRGB encoding on: an async source
+        # decoded to linear light (10-bit SDR video: its shaders end in srgb_nonlinear_to_linear)
+        # is then stored gamma-encoded like every 8-bit source, instead of as linear values that
+        # the composite below would show far too dark.
+        linear = lib.gs_set_linear_srgb(True)
+        began = lib.obs_source_process_filter_begin(source, libobs.GS_RGBA, libobs.OBS_ALLOW_DIRECT_RENDERING)
+        lib.gs_set_linear_srgb(linear)
+        if not began:
+            return False
         lib.gs_effect_set_texture(self._params["mask"], self.mask.handle)
         lib.gs_effect_set_texture(self._params["background"], background.handle)
         lib.gs_effect_set_texture(self._params["glow"], self.aux.handle)

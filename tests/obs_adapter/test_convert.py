@@ -47,6 +47,15 @@ def _planes(frame: np.ndarray, fmt: int) -> tuple[list[bytes], tuple[int, int, i
     v = i420[w * h * 5 // 4 :].reshape(h // 2, w // 2)
     if fmt == libobs.VIDEO_FORMAT_I420:
         return [y.tobytes(), u.tobytes(), v.tobytes()], (w, w // 2, w // 2)
+    if fmt == libobs.VIDEO_FORMAT_I422:
+        u, v = np.repeat(u, 2, axis=0), np.repeat(v, 2, axis=0)
+        return [y.tobytes(), u.tobytes(), v.tobytes()], (w, w // 2, w // 2)
+    if fmt == libobs.VIDEO_FORMAT_I010:  # 10 bits in the low bits of little-endian 16-bit samples
+        y, u, v = (plane.astype("<u2") << 2 for plane in (y, u, v))
+        return [y.tobytes(), u.tobytes(), v.tobytes()], (w * 2, w, w)
+    if fmt == libobs.VIDEO_FORMAT_P010:  # 10 bits in the high bits
+        y, uv = (plane.astype("<u2") << 8 for plane in (y, np.dstack((u, v))))
+        return [y.tobytes(), uv.tobytes()], (w * 2, w * 2, 0)
     if fmt == libobs.VIDEO_FORMAT_NV12:
         return [y.tobytes(), np.dstack((u, v)).tobytes()], (w, w, 0)
     if fmt == libobs.VIDEO_FORMAT_YUY2:
@@ -62,6 +71,9 @@ def _planes(frame: np.ndarray, fmt: int) -> tuple[list[bytes], tuple[int, int, i
     "fmt",
     [
         libobs.VIDEO_FORMAT_I420,
+        libobs.VIDEO_FORMAT_I422,
+        libobs.VIDEO_FORMAT_I010,
+        libobs.VIDEO_FORMAT_P010,
         libobs.VIDEO_FORMAT_NV12,
         libobs.VIDEO_FORMAT_YUY2,
         libobs.VIDEO_FORMAT_BGRA,

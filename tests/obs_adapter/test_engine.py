@@ -185,3 +185,22 @@ def test_a_model_that_cannot_load_is_reported_and_the_old_one_kept(
     level, text = _status(channel)
     assert level == Level.ERROR and "Still using the previous model" in text
     assert _iou(mask, _fit_into(person[1], meta.mask_width, meta.mask_height)) >= MIN_IOU
+
+
+def test_an_unreadable_frame_passes_through_and_is_said(channel: Channel, worker: Worker, person) -> None:
+    """An all-zero YUV frame is not a picture: no mask for it, a pass-through message and one
+    sentence; the next readable frame gets a mask again and the sentence goes."""
+    w, h = 640, 360
+    zero = (1, w, h, libobs.VIDEO_FORMAT_I420, w, w // 2, w // 2)
+    limited = COLOUR_INFO.pack(*(1.0,) * 16, *(16 / 255,) * 3, *(240 / 255,) * 3)
+    assert channel.frames.publish(zero, [limited, bytes(w * h * 3 // 2)])
+    meta, _ = _mask(channel, worker)
+    assert meta.look == Look.NONE
+    level, text = _status(channel)
+    assert level == Level.ERROR and "every byte is zero" in text and "passes through" in text
+
+    _send_frame(channel, _fit_into(person[0], w, h), number=2)
+    _run_until(worker, lambda: channel.masks.count() > 1)
+    message = channel.masks.read()
+    assert message is not None and parse(MaskMeta, message.meta).look == Look.BLUR
+    assert _status(channel) == (Level.OK, "")

@@ -3,9 +3,11 @@
 For each root (built once from Debian's own packages by build_root.sh and cached), the real tests
 run inside it with that root's Python: the installer builds and registers a working filter
 (tests/install), and in real OBS the filter is listed, blurs and makes the background transparent
-on a real person, and OBS exits with code 0 and "Number of memory leaks: 0" (the render module's
-fixture asserts that when it stops OBS). The inner tests compare against the OBS version they run
-on. `make test-obs-matrix` runs the whole OBS suite in each root instead of this subset.
+on a real person, reads the fast set of source material (full-range H.264, MJPEG 4:2:2, 10-bit),
+and OBS exits with code 0 and "Number of memory leaks: 0" (the render and format modules'
+fixtures assert that when they stop OBS), also when closed by SIGINT or SIGTERM. The inner
+tests compare against the OBS version they run on. `make test-obs-matrix` runs the whole OBS
+suite in each root instead of this subset.
 
 Needs root and apt access to a Debian mirror (as on CI); without them this fails and says so.
 """
@@ -30,6 +32,14 @@ SMOKE = (
     "tests/obs/test_filter_render.py::test_filter_kind_is_listed",
     "tests/obs/test_filter_render.py::test_blur_mode",
     "tests/obs/test_filter_render.py::test_transparent_mode",
+    *(
+        f"tests/obs/test_filter_formats.py::test_source_material[{name}]"
+        for name in ("h264-full-range", "mjpeg-422-full-range", "h264-10bit")  # its FAST set
+    ),
+    *(
+        f"tests/obs/test_clean_exit.py::test_obs_exits_as_usual_with_the_filter[{way}]"
+        for way in ("window", "sigint", "sigterm")
+    ),
 )
 #: Builds a root (downloads ~300 MB the first time) plus its test venv, then runs the smoke tests.
 DEADLINE = 3600

@@ -248,6 +248,29 @@ class Obs:
             self._kill()
         return self.exit_code if self.exit_code is not None else -int(signal.SIGKILL)
 
+    def stop_by_signal(self, signum: int, *, group: bool = False, timeout: float = HANG_SECONDS) -> int:
+        """Stop OBS with a signal instead of File > Exit, as a user's terminal or session does.
+
+        ``group`` sends it to OBS's whole process group (OBS and its workers), as Ctrl+C in the
+        terminal OBS runs in does; otherwise to OBS alone (``kill <pid>``). Returns OBS's exit
+        code; an OBS still running after ``timeout`` is killed and gets -SIGKILL.
+        """
+        assert self._obs is not None, "OBS is not running"
+        self._disconnect()
+        try:
+            if group:
+                os.killpg(self._obs.pid, signum)
+            else:
+                self._obs.send_signal(signum)
+            try:
+                self._obs.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self._append_log(f"harness: OBS still ran {timeout} s after signal {signum}, killed it")
+            self.exit_code = self._obs.poll()
+        finally:
+            self._kill()
+        return self.exit_code if self.exit_code is not None else -int(signal.SIGKILL)
+
     def _quit(self, timeout: float) -> None:
         """Ask the companion to close the main window and wait for OBS to exit."""
         assert self._obs is not None
