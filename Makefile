@@ -7,10 +7,11 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test test-fast test-obs-matrix check lint typecheck bench bench-reliability soak screenshots system-deps clean
 
-$(STAMP): requirements/runtime.txt requirements/demo.txt requirements/test.txt pyproject.toml
+$(STAMP): requirements/runtime.txt requirements/studio.txt requirements/demo.txt requirements/test.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q --no-deps -r requirements/runtime.txt
+	$(BIN)/python -m pip install -q --no-deps -r requirements/studio.txt
 	$(BIN)/python -m pip install -q -r requirements/test.txt
 	$(BIN)/python -m pip install -q --no-deps -e .
 	touch $@
