@@ -9,10 +9,13 @@ temporary files are deleted and they stay queued, so the next start runs them ag
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ipaddress
 import secrets
+import signal
 import socket
 import webbrowser
+from collections.abc import Iterator
 from pathlib import Path
 
 import uvicorn
@@ -31,6 +34,23 @@ from .workers import Workers
 LOCAL_NAMES = ("127.0.0.1", "localhost", "[::1]")
 SHUTDOWN_SECONDS = 3
 """How long Ctrl-C waits for open requests (an upload in progress) before closing them."""
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, except that Ctrl-C and SIGTERM end :func:`serve` normally.
+
+    uvicorn raises the signal again once it has stopped (so a plain script dies of it); the
+    studio still has to stop its workers, so it takes the signals itself and returns.
+    """
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        previous = {sig: signal.signal(sig, self.handle_exit) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
 
 def _listen(host: str, port: int) -> socket.socket:
@@ -102,7 +122,7 @@ def serve(args: argparse.Namespace) -> int:
         proxy_headers=False,
         timeout_graceful_shutdown=SHUTDOWN_SECONDS,
     )
-    server = uvicorn.Server(config)
+    server = _Server(config)
     with opencv_threads():
         workers.start()
         print(

@@ -148,9 +148,11 @@ class Workers:
         try:
             state, error, stats = run_job(upload.path, job, cancel, live)
         except Cancelled:
-            state, error, stats = (State.QUEUED if self._stop.is_set() else State.CANCELLED), None, None
+            state, error, stats = State.CANCELLED, None, None
         finally:
             with self._lock:
                 del self._cancels[job.id], self._live[job.id]
+        if self._stop.is_set() and state != State.DONE:
+            state, error = State.QUEUED, None  # Ctrl-C reached its ffmpeg too: not the file's fault
         frames, seconds = (stats.frames, stats.seconds) if stats is not None else (0, 0.0)
         self._store.finish(job.id, state, error=error, frames=frames, seconds=seconds)

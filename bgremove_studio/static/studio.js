@@ -15,6 +15,7 @@ const studio = {
   previewWanted: null,  // the request of the newest preview asked for
   previewShown: null,   // the request of the preview on screen
   previewBusy: false,
+  previewBlob: null,    // the PNG on screen
 };
 window.studio = studio;
 
@@ -228,7 +229,8 @@ async function renderPreview() {
       });
       const image = $("#preview");
       const old = image.src;
-      image.src = URL.createObjectURL(await response.blob());
+      studio.previewBlob = await response.blob();
+      image.src = URL.createObjectURL(studio.previewBlob);
       if (old) URL.revokeObjectURL(old);
       say("#preview-status", `Rendered in ${Math.round(performance.now() - started)} ms.`);
     } catch (error) {
@@ -286,49 +288,66 @@ async function reveal() {
   say("#folder-status", `Results are in ${answer.folder}` + (answer.opened ? " (opened in the file manager)." : "."));
 }
 
+function buildRow(job) {
+  const row = document.createElement("tr");
+  row.className = "job";
+  row.dataset.id = job.id;
+  row.dataset.state = job.state;
+  const cells = [job.name, job.output].map((text) => {
+    const cell = document.createElement("td");
+    cell.textContent = text;
+    return cell;
+  });
+  const progress = document.createElement("td");
+  progress.append(document.createElement("progress"));
+  const fps = document.createElement("td");
+  fps.className = "fps";
+  const left = document.createElement("td");
+  left.className = "left";
+  const state = document.createElement("td");
+  state.className = "state" + (job.error ? " error" : "");
+  state.textContent = job.error ? `failed: ${job.error}` : job.state;
+  const actions = document.createElement("td");
+  actions.className = "actions";
+  if (job.state === "queued" || job.state === "running") {
+    actions.append(actionButton("Cancel", "cancel", () => jobAction(job.id, "cancel")));
+  }
+  if (job.state === "failed" || job.state === "cancelled") {
+    actions.append(actionButton("Retry", "retry", () => jobAction(job.id, "retry")));
+  }
+  if (job.state === "done") {
+    const link = document.createElement("a");
+    link.className = "button download";
+    link.href = `/api/jobs/${job.id}/download?token=${encodeURIComponent(token)}`;
+    link.download = job.output;
+    link.textContent = "Download";
+    actions.append(link, actionButton("Show in folder", "reveal", reveal));
+  }
+  row.append(...cells, progress, fps, left, state, actions);
+  return row;
+}
+
+function updateRow(row, job) {
+  // Only the moving parts change in place, so a button is never replaced under the pointer.
+  const bar = row.querySelector("progress");
+  bar.max = Math.max(job.total, 1);
+  bar.value = job.state === "done" ? bar.max : job.frames;
+  row.querySelector(".fps").textContent = job.state === "running" || job.state === "done" ? job.fps.toFixed(1) : "";
+  row.querySelector(".left").textContent = job.state === "running" ? clock(job.seconds_left) : "";
+}
+
 function renderJobs(jobs) {
   const body = $("#queue tbody");
-  body.replaceChildren(...jobs.slice().reverse().map((job) => {
-    const row = document.createElement("tr");
-    row.className = "job";
-    row.dataset.id = job.id;
-    row.dataset.state = job.state;
-    const cells = [job.name, job.output].map((text) => {
-      const cell = document.createElement("td");
-      cell.textContent = text;
-      return cell;
-    });
-    const bar = document.createElement("progress");
-    bar.max = Math.max(job.total, 1);
-    bar.value = job.state === "done" ? bar.max : job.frames;
-    const progress = document.createElement("td");
-    progress.append(bar);
-    const fps = document.createElement("td");
-    fps.textContent = job.state === "running" || job.state === "done" ? job.fps.toFixed(1) : "";
-    const left = document.createElement("td");
-    left.textContent = job.state === "running" ? clock(job.seconds_left) : "";
-    const state = document.createElement("td");
-    state.className = "state" + (job.error ? " error" : "");
-    state.textContent = job.error ? `failed: ${job.error}` : job.state;
-    const actions = document.createElement("td");
-    actions.className = "actions";
-    if (job.state === "queued" || job.state === "running") {
-      actions.append(actionButton("Cancel", "cancel", () => jobAction(job.id, "cancel")));
-    }
-    if (job.state === "failed" || job.state === "cancelled") {
-      actions.append(actionButton("Retry", "retry", () => jobAction(job.id, "retry")));
-    }
-    if (job.state === "done") {
-      const link = document.createElement("a");
-      link.className = "button download";
-      link.href = `/api/jobs/${job.id}/download?token=${encodeURIComponent(token)}`;
-      link.download = job.output;
-      link.textContent = "Download";
-      actions.append(link, actionButton("Show in folder", "reveal", reveal));
-    }
-    row.append(...cells, progress, fps, left, state, actions);
+  const rows = jobs.slice().reverse().map((job) => {
+    let row = body.querySelector(`.job[data-id="${job.id}"]`);
+    if (!row || row.dataset.state !== job.state) row = buildRow(job);
+    updateRow(row, job);
     return row;
-  }));
+  });
+  const current = [...body.children];
+  if (rows.length !== current.length || rows.some((row, index) => row !== current[index])) {
+    body.replaceChildren(...rows);
+  }
   const running = jobs.filter((job) => job.state === "running").length;
   const queued = jobs.filter((job) => job.state === "queued").length;
   $("#queue-summary").textContent = `${running} running, ${queued} waiting.`;
