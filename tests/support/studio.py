@@ -23,6 +23,7 @@ from typing import Any
 from .procs import wait_until
 
 ADDRESS = re.compile(r"open (http://\S+/) ")
+STUDIO = (sys.executable, "-m", "bgremove_core.cli", "studio")
 TOKEN = re.compile(r'name="studio-token" content="([^"]+)"')
 
 
@@ -47,8 +48,7 @@ class Studio:
         env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
         self.lines = []
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "bgremove_core.cli", "studio", "--folder", str(self.folder), "--port", "0"]
-            + ["--no-browser", *self.args],
+            [*STUDIO, "--folder", str(self.folder), "--port", "0", "--no-browser", *self.args],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
