@@ -145,6 +145,23 @@ def build_app(studio: Studio, *, hosts: list[str] | None) -> Starlette:
         assert final is not None
         return JSONResponse(_upload_json(final), status_code=201)
 
+    async def check(request: Request) -> Response:
+        """Refuse a file before it is sent (a browser shows a refusal sent mid-upload as a network error)."""
+        try:
+            body = await _body(request)
+            size = body.get("size")
+            check_upload(
+                str(body.get("name", "")),
+                Role.SETTING if body.get("role") == Role.SETTING else Role.INPUT,
+                size if isinstance(size, int) else None,
+                studio.max_upload,
+            )
+        except UploadError as exc:
+            return _refuse(str(exc), exc.status)
+        except BgRemoveError as exc:
+            return _refuse(str(exc))
+        return JSONResponse({"ok": True})
+
     async def _body(request: Request) -> dict[str, Any]:
         try:
             body = json.loads(await request.body())
@@ -213,6 +230,7 @@ def build_app(studio: Studio, *, hosts: list[str] | None) -> Starlette:
         Route("/api/schema", schema),
         Route("/api/state", state),
         Route("/api/uploads", upload, methods=["PUT"]),
+        Route("/api/uploads/check", check, methods=["POST"]),
         Route("/api/preview", preview, methods=["POST"]),
         Route("/api/jobs", submit, methods=["POST"]),
         Route("/api/jobs/{job:int}/cancel", cancel, methods=["POST"]),

@@ -38,6 +38,11 @@ function say(id, text, bad = false) {
 
 // ------------------------------------------------------------------ uploads
 async function upload(file, role = "input") {
+  await api("/api/uploads/check", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ name: file.name, size: file.size, role }),
+  });
   const query = new URLSearchParams({ name: file.name, role });
   const response = await api(`/api/uploads?${query}`, { method: "PUT", body: file });
   return response.json();

@@ -37,6 +37,7 @@ class Studio:
         self.url = ""
         self.token = ""
         self._proc: subprocess.Popen[str] | None = None
+        self._reader = threading.Thread()
 
     @property
     def output(self) -> Path:
@@ -54,7 +55,8 @@ class Studio:
             text=True,
             env=env,
         )
-        threading.Thread(target=self._read, args=(self._proc,), daemon=True).start()
+        self._reader = threading.Thread(target=self._read, args=(self._proc,), daemon=True)
+        self._reader.start()
         wait_until(lambda: self._address() or self._proc.poll() is not None, what="the studio to start")
         assert self._proc.poll() is None, "the studio exited:\n" + "".join(self.lines)
         self.url = self._address()
@@ -64,8 +66,9 @@ class Studio:
 
     def _read(self, proc: subprocess.Popen[str]) -> None:
         assert proc.stdout is not None
-        for line in proc.stdout:
-            self.lines.append(line)
+        with proc.stdout:
+            for line in proc.stdout:
+                self.lines.append(line)
 
     def _address(self) -> str:
         found = next((ADDRESS.search(line) for line in self.lines if ADDRESS.search(line)), None)
@@ -115,10 +118,13 @@ class Studio:
         assert self._proc is not None
         self._proc.kill()
         self._proc.wait(timeout=60)
+        self._reader.join()
 
     def stop(self) -> int:
         """Ctrl-C, then wait for it to exit; its exit code."""
         assert self._proc is not None
         if self._proc.poll() is None:
             self._proc.send_signal(signal.SIGINT)
-        return self._proc.wait(timeout=120)
+        code = self._proc.wait(timeout=120)
+        self._reader.join()
+        return code
