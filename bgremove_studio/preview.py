@@ -1,7 +1,8 @@
 """The page's preview: one frame of a file, rendered with the page's settings, as a PNG.
 
 The frame is read as ``bgremove preview`` reads it (:func:`~bgremove_core.media.oneframe.read_one_frame`)
-and kept (a few, by file and time), so moving a setting re-renders without decoding again. One
+and kept (a few, by file and time), so moving a setting re-renders without decoding again; what
+a video holds is probed once per file, so moving the slider costs one decode, not a probe too. One
 :class:`~bgremove_core.pipeline.Processor` serves every preview: a new setting redoes only the
 stages it changes (a new model is loaded only for a new model), and it is reset before each
 frame, so a preview is exactly what the first frame of a job at that time would look like.
@@ -19,6 +20,7 @@ import numpy as np
 
 from bgremove_core.errors import OutputError
 from bgremove_core.media.oneframe import read_one_frame
+from bgremove_core.media.video import VideoInfo, probe_video
 from bgremove_core.pipeline import Processor
 from bgremove_core.resources import Closeable
 from bgremove_core.settings import Settings
@@ -37,6 +39,19 @@ class Previewer(Closeable):
         self._lock = threading.Lock()
         self._frames: OrderedDict[tuple[Path, float | None], np.ndarray] = OrderedDict()
         self._processor: Processor | None = None
+        self._probed: dict[tuple[Path, int, int], VideoInfo] = {}
+
+    def _probe(self, path: Path) -> VideoInfo:
+        """``probe_video``, once per file version (ffprobe costs as much as decoding the frame)."""
+        stat = path.stat()
+        key = (path, stat.st_mtime_ns, stat.st_size)
+        with self._lock:
+            info = self._probed.get(key)
+        if info is None:
+            info = probe_video(path)
+            with self._lock:
+                self._probed[key] = info
+        return info
 
     def frame(self, path: Path, at: float | None) -> np.ndarray:
         """The frame of ``path`` at ``at`` seconds (None for an image), decoded once."""
@@ -46,7 +61,7 @@ class Previewer(Closeable):
             if frame is not None:
                 self._frames.move_to_end(key)
                 return frame
-        frame = read_one_frame(path, at)
+        frame = read_one_frame(path, at, self._probe)
         with self._lock:
             self._frames[key] = frame
             while len(self._frames) > FRAMES_KEPT:

@@ -6,6 +6,7 @@ files and times with the same sentences.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -15,11 +16,16 @@ from .ffmpeg import find_ffmpeg
 from .files import check_input_file
 from .formats import input_kind
 from .images import read_image
-from .video import probe_video, read_frame_at
+from .video import VideoInfo, probe_video, read_frame_at
+
+Probe = Callable[[Path], VideoInfo]
 
 
-def read_one_frame(path: Path, at: float | None) -> np.ndarray:
+def read_one_frame(path: Path, at: float | None, probe: Probe = probe_video) -> np.ndarray:
     """The BGR frame of ``path`` at ``at`` seconds (a video; None = its first frame) or the image.
+
+    ``probe`` reads what the video holds; a caller that shows many frames of one file (the
+    studio's slider) passes one that remembers, since ffprobe takes as long as decoding a frame.
 
     Raises:
         MediaError: The file is missing, of an unsupported kind, or cannot be decoded.
@@ -31,4 +37,4 @@ def read_one_frame(path: Path, at: float | None) -> np.ndarray:
         if at is not None:
             raise SettingsError("--at applies to videos only, and the input is an image.")
         return read_image(path)
-    return read_frame_at(probe_video(path), at or 0.0, find_ffmpeg())
+    return read_frame_at(probe(path), at or 0.0, find_ffmpeg())
