@@ -8,9 +8,10 @@ scaled to ``--size`` in a scratch folder, with a sound track, as bench/file_benc
 - **Job**: the same file, default settings, one job at a time, alternated round by round so that
   machine load hits both alike. CLI: ``bgremove process IN OUT`` run in this process (``main``,
   so Python's start-up and imports are not counted: only the job, model load included, which
-  is what the studio's job does too). Web: a real studio process (``--jobs 1``), timed from the
-  POST that queues the job to the first poll (every 20 ms, included) that sees it done. The
-  ratio of the medians is the web path's overhead.
+  is what the studio's job does too). Web: a real studio process (``--jobs 1``), the job's ``took``
+  (the studio's clock from the POST that queued it to its result renamed into place and marked
+  done: queue, planning, model load, the run and the database writes), while this script polls
+  the queue as the page does (twice a second). The ratio of the medians is the web path's overhead.
 - **Preview**: one 720p frame rendered by the studio, timed at the client (HTTP, decode, model,
   compose, PNG, transfer): a new position of the slider (a frame not yet decoded), a changed
   look (blur strength) and a changed background (a colour) on a decoded frame.
@@ -35,7 +36,8 @@ from bgremove_core.cli.main import main
 from tests.support.procs import wait_until
 from tests.support.studio import Studio
 
-POLL_SECONDS = 0.02
+POLL_SECONDS = 0.5
+"""As often as the page asks: a faster poll would itself take CPU from the job being timed."""
 
 
 def _cli_job(clip: Path, out: Path) -> float:
@@ -47,13 +49,10 @@ def _cli_job(clip: Path, out: Path) -> float:
 
 
 def _web_job(studio: Studio, upload: int) -> float:
-    started = time.perf_counter()
     status, job = studio.request("api/jobs", {"upload": upload, "settings": {}})
     assert status == 201, job
     wait_until(lambda: studio.jobs()[job["id"]]["state"] == "done", deadline=3600, interval=POLL_SECONDS)
-    seconds = time.perf_counter() - started
-    assert studio.jobs()[job["id"]]["error"] is None
-    return seconds
+    return float(studio.jobs()[job["id"]]["took"])
 
 
 def _ms(samples: list[float]) -> str:
@@ -111,7 +110,7 @@ def bench(size: str, seconds: float, rounds: int, previews: int) -> str:
             "| path | median s | all runs s |",
             "|---|---:|---|",
             f"| `bgremove process` (in-process) | {cli_s:.2f} | {', '.join(f'{s:.2f}' for s in cli)} |",
-            f"| studio: POST → done | {web_s:.2f} | {', '.join(f'{s:.2f}' for s in web)} |",
+            f"| studio: queued → done | {web_s:.2f} | {', '.join(f'{s:.2f}' for s in web)} |",
             f"| **web / CLI** | **{web_s / cli_s:.3f}** | |",
             "",
             f"Preview of one {size} frame, {previews} requests each, timed at the client.",
@@ -130,7 +129,7 @@ def run() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", default="720p", choices=("720p", "1080p"))
     parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--previews", type=int, default=15)
     args = parser.parse_args()
     print(bench(args.size, args.seconds, args.rounds, args.previews))

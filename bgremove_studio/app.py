@@ -102,6 +102,7 @@ def _job_json(studio: Studio, job: Job) -> dict[str, Any]:
         "total": total,
         "fps": round(fps, 1),
         "seconds_left": None if left is None else round(left, 1),
+        "took": None if job.took is None else round(job.took, 3),
     }
 
 

@@ -37,7 +37,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     error TEXT,
     frames INTEGER NOT NULL DEFAULT 0,
     seconds REAL NOT NULL DEFAULT 0,
-    created REAL NOT NULL
+    created REAL NOT NULL,
+    finished REAL
 );
 """
 
@@ -88,6 +89,8 @@ class Job:
     error: str | None
     frames: int
     seconds: float
+    took: float | None
+    """Wall seconds from queueing to the end (None until it ends), the time a user waited."""
 
 
 class Store:
@@ -174,11 +177,12 @@ class Store:
     ) -> None:
         """Record how a job ended (or that it goes back to the queue)."""
         self._run(
-            "UPDATE jobs SET state = ?, error = ?, frames = ?, seconds = ? WHERE id = ?",
+            "UPDATE jobs SET state = ?, error = ?, frames = ?, seconds = ?, finished = ? WHERE id = ?",
             state,
             error,
             frames,
             seconds,
+            None if state in UNFINISHED else time.time(),
             job_id,
         )
 
@@ -215,4 +219,5 @@ def _job(row: sqlite3.Row) -> Job:
         row["error"],
         row["frames"],
         row["seconds"],
+        None if row["finished"] is None else row["finished"] - row["created"],
     )

@@ -28,11 +28,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "studio",
         help=HELP,
         description=HELP + " The page runs on this machine only (127.0.0.1) and nothing is uploaded "
-        "anywhere: files you add are copied into the studio folder, results are written to its "
+        "anywhere: files added on the page are copied into the studio folder (FILES named here are read "
+        "where they are), results are written to its "
         "output folder under their own names (as `batch` names them), and the queue (jobs and their "
         "settings) is kept there in SQLite, so a studio stopped or killed mid-job lists its finished "
         "jobs when started again and redoes the unfinished ones. Ctrl-C stops it; running jobs are "
-        "cancelled cleanly and resume at the next start.",
+        "cancelled cleanly and run again at the next start.",
     )
     p.add_argument(
         "files", nargs="*", type=Path, metavar="FILE", help="Videos or images to list on the page at once."

@@ -16,6 +16,7 @@ const studio = {
   previewShown: null,   // the request of the preview on screen
   previewBusy: false,
   previewBlob: null,    // the PNG on screen
+  uploadsDrawn: "",     // what the list of files shows
 };
 window.studio = studio;
 
@@ -72,6 +73,10 @@ function describeUpload(item) {
 }
 
 function renderUploads() {
+  // Redrawn only when something changed, so an entry is never replaced under the pointer.
+  const drawn = JSON.stringify([studio.uploads, studio.selected]);
+  if (drawn === studio.uploadsDrawn) return;
+  studio.uploadsDrawn = drawn;
   const list = $("#uploads");
   list.replaceChildren(...studio.uploads.map((item) => {
     const li = document.createElement("li");
