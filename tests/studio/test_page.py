@@ -35,6 +35,8 @@ from .page import (
     wait_for_row,
 )
 
+pytestmark = pytest.mark.slow  # a studio, a browser and the model: `make test`, not the edit loop
+
 COLOUR = "#3366CC"
 COLOUR_RGB = (0x33, 0x66, 0xCC)
 PHOTO = "105.jpg"
@@ -110,7 +112,6 @@ def test_preview_follows_the_slider_and_every_background(
     assert "conic-gradient" in board, "a transparent preview is shown on a checkerboard"
 
 
-@pytest.mark.slow
 def test_processed_download_has_the_frames_of_bgremove_process(
     page: Browser, studio: Studio, lucia_id: int, lucia_clip: Path, cli, tmp_path: Path
 ) -> None:
@@ -154,7 +155,6 @@ def test_processed_download_has_the_frames_of_bgremove_process(
     assert str(studio.output) in shown and "file manager" not in shown, "headless: the path is shown"
 
 
-@pytest.mark.slow
 def test_two_jobs_run_at_once_and_a_cancelled_one_can_be_retried(
     page: Browser, studio: Studio, long_clip: Path
 ) -> None:
@@ -180,7 +180,6 @@ def test_two_jobs_run_at_once_and_a_cancelled_one_can_be_retried(
     assert leftovers(studio.output) == [], "no temporary file is left"
 
 
-@pytest.mark.slow
 def test_a_corrupt_file_fails_with_the_sentence_of_the_cli(
     page: Browser, studio: Studio, lucia_clip: Path, cli, tmp_path: Path
 ) -> None:
@@ -199,7 +198,6 @@ def test_a_corrupt_file_fails_with_the_sentence_of_the_cli(
     assert not list(studio.output.glob("broken*")) and leftovers(studio.output) == []
 
 
-@pytest.mark.slow
 def test_a_studio_killed_mid_job_lists_finished_jobs_and_redoes_the_unfinished_one(
     browser: Browser, studio_factory: StudioFactory, tmp_path: Path, long_clip: Path, shared_data: Path
 ) -> None:
