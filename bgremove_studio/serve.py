@@ -108,7 +108,7 @@ def serve(args: argparse.Namespace) -> int:
         studio.add_file(given)
     app = build_app(studio, hosts=_hosts(args.host, port))
     shown = f"[{args.host}]" if ":" in args.host else args.host
-    url = f"http://{'127.0.0.1' if local else shown}:{port}/"
+    url = f"http://{'127.0.0.1' if args.host == 'localhost' else shown}:{port}/"
     if not local:
         warn(
             f"listening on {args.host}: other machines on the network can open the studio, add files and "
@@ -117,6 +117,7 @@ def serve(args: argparse.Namespace) -> int:
     config = uvicorn.Config(
         app,
         log_level="warning",
+        lifespan="off",
         access_log=False,
         server_header=False,
         proxy_headers=False,
