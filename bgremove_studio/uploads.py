@@ -2,10 +2,11 @@
 
 A browser sends each file as the raw body of one request, so a file of any size goes to the disk
 in chunks and is never held in memory. The name it carries is only a label: the file is stored
-as ``<id>-<name>`` with every folder part, control character and leading dot removed, inside the
-uploads folder, so no name can write anywhere else. A file that is too large, cut off, or fails
-to write leaves nothing behind; a studio killed mid-upload leaves a hidden ``.upload-*`` file,
-deleted at its next start.
+as ``<random>-<name>`` with every folder part, control character and leading dot removed, inside
+the uploads folder, so no name can write anywhere else. It is recorded in the store only once it
+is whole and in place: a file that is too large, cut off, or fails to write leaves nothing
+behind, and a studio killed mid-upload leaves only a hidden ``.upload-*`` file, deleted at its
+next start.
 """
 
 from __future__ import annotations
@@ -81,7 +82,8 @@ async def receive(
     Raises:
         UploadError: More than ``limit`` bytes arrived, none did, or the disk refused them.
     """
-    temp = folder / f"{TEMP_PREFIX}{secrets.token_hex(8)}"
+    token = secrets.token_hex(8)
+    temp = folder / f"{TEMP_PREFIX}{token}"
     final = None
     try:
         size = 0
@@ -96,11 +98,9 @@ async def receive(
                     raise UploadError(str(write_error(Path(name), exc.strerror or str(exc))), 507) from exc
         if size == 0:
             raise UploadError(f"The file {name!r} is empty (0 bytes).", 400)
-        upload_id = store.add_upload(name, temp, role)
-        final = folder / f"{upload_id}-{name}"
-        os.replace(temp, final)
-        store.describe_upload(upload_id, path=final, info={}, error=None)
-        return upload_id, final
+        os.replace(temp, folder / f"{token}-{name}")
+        final = folder / f"{token}-{name}"
+        return store.add_upload(name, final, role), final
     except OSError as exc:
         raise UploadError(f"The file {name!r} could not be stored ({exc.strerror or exc}).", 507) from exc
     finally:

@@ -185,7 +185,7 @@ def test_a_corrupt_file_fails_with_the_sentence_of_the_cli(
 ) -> None:
     data = lucia_clip.read_bytes()
     added = drop_file(page, "broken.mp4", data[: len(data) // 2])
-    stored = studio.folder / "uploads" / f"{added['id']}-broken.mp4"
+    (stored,) = (studio.folder / "uploads").glob("*-broken.mp4")
     run = cli("process", stored, tmp_path / "out.mp4")
     assert run.code == 2
     sentence = run.error_line.removeprefix("bgremove: error: ")
