@@ -30,8 +30,10 @@ TOKEN = re.compile(r'name="studio-token" content="([^"]+)"')
 class Studio:
     """One studio process on a free port, with its folder; :meth:`stop` or :meth:`kill` ends it."""
 
-    def __init__(self, folder: Path, *args: object) -> None:
+    def __init__(self, folder: Path, *args: object, prefix: tuple[str, ...] = ()) -> None:
+        """``prefix``: a command to run the studio under (``strace ...``)."""
         self.folder = folder
+        self.prefix = prefix
         self.args = [str(a) for a in args]
         self.lines: list[str] = []
         self.url = ""
@@ -47,13 +49,15 @@ class Studio:
     def start(self) -> Studio:
         """Start it and wait until it serves its page."""
         env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+        env["PYTHONDONTWRITEBYTECODE"] = "1"  # the checkout's own __pycache__ is not the studio's doing
         self.lines = []
         self._proc = subprocess.Popen(
-            [*STUDIO, "--folder", str(self.folder), "--port", "0", "--no-browser", *self.args],
+            [*self.prefix, *STUDIO, "--folder", str(self.folder), "--port", "0", "--no-browser", *self.args],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
             env=env,
+            start_new_session=True,  # its own process group, which Ctrl-C (stop) signals as a terminal does
         )
         self._reader = threading.Thread(target=self._read, args=(self._proc,), daemon=True)
         self._reader.start()
@@ -121,10 +125,10 @@ class Studio:
         self._reader.join()
 
     def stop(self) -> int:
-        """Ctrl-C, then wait for it to exit; its exit code."""
+        """Ctrl-C (to its process group, its ffmpeg children included), then wait; its exit code."""
         assert self._proc is not None
         if self._proc.poll() is None:
-            self._proc.send_signal(signal.SIGINT)
+            os.killpg(self._proc.pid, signal.SIGINT)
         code = self._proc.wait(timeout=120)
         self._reader.join()
         return code
