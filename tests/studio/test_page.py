@@ -225,3 +225,20 @@ def test_a_studio_killed_mid_job_lists_finished_jobs_and_redoes_the_unfinished_o
     assert len(decode_bgra(second.output / "long-lucia.mp4")) == 70 * LONG_LOOPS
     assert leftovers(second.output) == []
     assert job_row(browser, finished)["state"] == "done"
+
+
+def test_ctrl_c_mid_job_leaves_no_partial_file_and_the_job_runs_at_the_next_start(
+    studio_factory: StudioFactory, tmp_path: Path, long_clip: Path
+) -> None:
+    folder = tmp_path / "stopped"
+    first = studio_factory(folder, long_clip, "--jobs", 1)
+    status, job = first.request("api/jobs", {"upload": first.state()["uploads"][0]["id"], "settings": {}})
+    assert status == 201
+    wait_until(lambda: first.jobs()[job["id"]]["frames"] >= 30, what="the job to be part-way")
+    assert first.stop() == 0
+    assert first.lines[-1].startswith("bgremove studio: stopped")
+    assert leftovers(first.output) == [] and not (first.output / "long-lucia.mp4").exists()
+
+    second = studio_factory(folder, long_clip, "--jobs", 1)
+    assert len(second.state()["uploads"]) == 1, "a file named again is not listed twice"
+    wait_until(lambda: second.jobs()[job["id"]]["state"] == "done", what="the job to run again")
