@@ -5,12 +5,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast test-obs-matrix check lint typecheck bench bench-reliability soak screenshots system-deps clean
+.PHONY: demo test test-fast test-obs-matrix check lint typecheck bench bench-reliability soak screenshots studio-screenshots system-deps clean
 
-$(STAMP): requirements/runtime.txt requirements/demo.txt requirements/test.txt pyproject.toml
+$(STAMP): requirements/runtime.txt requirements/studio.txt requirements/demo.txt requirements/test.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q --no-deps -r requirements/runtime.txt
+	$(BIN)/python -m pip install -q --no-deps -r requirements/studio.txt
 	$(BIN)/python -m pip install -q -r requirements/test.txt
 	$(BIN)/python -m pip install -q --no-deps -e .
 	touch $@
@@ -59,6 +60,10 @@ soak: system-deps $(STAMP)
 
 screenshots: system-deps $(STAMP)
 	$(BIN)/python -m docs.make_screenshots
+
+# The pictures of `bgremove studio` in the user guide, taken by the test suite's headless Chromium.
+studio-screenshots: system-deps $(STAMP)
+	$(BIN)/python -m docs.make_studio_screenshots
 
 clean:
 	rm -rf $(VENV) bgremove-demo

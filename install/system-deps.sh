@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Debian/Ubuntu packages the test suite drives for real: OBS Studio (the filter's host), Xvfb (a
 # screen for it), ffmpeg (audio muxing, alpha video), strace (the file-access audit test), venv
-# support, libgles2 (MediaPipe's native library links libGLESv2.so.2) and mmdebstrap (builds the
-# Debian 13 / sid roots the newer-OBS tests run in, tests/obs_matrix). Installs only what is missing.
+# support, libgles2 (MediaPipe's native library links libGLESv2.so.2), mmdebstrap (builds the
+# Debian 13 / sid roots the newer-OBS tests run in, tests/obs_matrix) and Chromium with its
+# WebDriver (the `bgremove studio` page tests drive it headless). Installs only what is missing.
 set -euo pipefail
 
 need=()
@@ -13,6 +14,8 @@ command -v strace >/dev/null 2>&1 || need+=(strace)
 python3 -c 'import ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
 [[ "$(ldconfig -p 2>/dev/null)" == *"libGLESv2.so.2 "* ]] || need+=(libgles2)
 command -v mmdebstrap >/dev/null 2>&1 || need+=(mmdebstrap)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 if ! command -v apt-get >/dev/null 2>&1; then

@@ -1,4 +1,5 @@
-"""An installed bgremove has its models: the wheel and the sdist both carry bgremove_core/model_files;
+"""An installed bgremove has its models and the studio its page: the wheel and the sdist both carry
+bgremove_core/model_files and bgremove_studio/static;
 and the Python versions it accepts are the same wherever they are written down.
 
 Built offline with the build backend pyproject.toml names (setuptools, pinned in requirements/test.txt),
@@ -33,7 +34,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
     source.mkdir()
     shutil.copy(REPO / "pyproject.toml", source)
     shutil.copy(REPO / "README.md", source)
-    for package in ("bgremove_core", "bgremove_obs"):
+    for package in ("bgremove_core", "bgremove_obs", "bgremove_studio"):
         shutil.copytree(REPO / package, source / package, ignore=shutil.ignore_patterns("__pycache__"))
     out = work / "dist"
     for hook in ("build_wheel", "build_sdist"):  # one process each: setuptools keeps state between them
@@ -66,6 +67,13 @@ def test_archive_carries_the_models_their_licence_and_checksums(
         assert any(n.endswith(f"bgremove_core/model_files/{name}") for n in names), (
             f"{name} not in the {kind}"
         )
+
+
+@pytest.mark.parametrize("kind", ["wheel", "sdist"])
+def test_archive_carries_the_studio_page(built: dict[str, list[str]], kind: str) -> None:
+    for name in ("index.html", "studio.css", "studio.js"):
+        shipped = any(n.endswith(f"bgremove_studio/static/{name}") for n in built[kind])
+        assert shipped, f"{name} not in the {kind}"
 
 
 def test_every_place_that_names_the_supported_pythons_agrees() -> None:

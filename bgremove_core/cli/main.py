@@ -16,7 +16,7 @@ from .. import __version__
 from ..errors import BgRemoveError
 from .console import PROG, error
 
-COMMANDS = ("process", "batch", "preview", "live", "bench", "demo")
+COMMANDS = ("process", "batch", "preview", "studio", "live", "bench", "demo")
 """Subcommands in help order; each is the module of that name in this package."""
 
 EXIT_ERROR = 2

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..errors import OutputError, SettingsError
+from ..errors import OutputError
 from .options import add_settings_arguments, settings_from_args, settings_inputs
 
 HELP = "Write one frame as a cut-out PNG with alpha, plus an original | mask | result sheet."
@@ -42,28 +42,18 @@ def run(args: argparse.Namespace) -> int:
     import numpy as np
 
     from ..media.atomic import check_output
-    from ..media.ffmpeg import find_ffmpeg
-    from ..media.files import check_input_file
-    from ..media.formats import input_kind
-    from ..media.images import read_image, write_image
+    from ..media.images import write_image
+    from ..media.oneframe import read_one_frame
     from ..media.sheet import contact_sheet
-    from ..media.video import probe_video, read_frame_at
     from ..pipeline import Processor
 
     settings = settings_from_args(args)
     if args.output.suffix.lower() != ".png":
         raise OutputError(f"The preview {str(args.output)!r} must be a .png, the format that keeps alpha.")
-    kind = input_kind(args.input)
-    check_input_file(args.input)
     sheet = sheet_path(args.output)
     for output in (args.output, sheet):
         check_output(output, [args.input, *settings_inputs(settings)], overwrite=args.overwrite)
-    if kind == "image":
-        if args.at is not None:
-            raise SettingsError("--at applies to videos only, and the input is an image.")
-        frame = read_image(args.input)
-    else:
-        frame = read_frame_at(probe_video(args.input), args.at or 0.0, find_ffmpeg())
+    frame = read_one_frame(args.input, args.at)
     with Processor(settings) as processor:
         result = processor.process(frame)
     write_image(args.output, np.dstack((frame, result.alpha)))

@@ -102,6 +102,12 @@ def stream_kinds(path: Path) -> list[str] | None:
 class FfmpegProcess:
     """One running ffmpeg with its stderr kept for the error message.
 
+    ffmpeg runs in a process group of its own, so Ctrl-C in a terminal (which signals the whole
+    foreground group) reaches only bgremove, which stops its ffmpeg itself. Otherwise ffmpeg died
+    of the same SIGINT at the same instant, and a job could fail with "ffmpeg could not decode"
+    before bgremove had seen the Ctrl-C: ``batch`` reported such inputs as failed, and
+    ``bgremove studio`` marked the job failed instead of queueing it for its next start.
+
     Args:
         args: Everything after the executable name.
         executable: The ffmpeg binary (from :func:`find_ffmpeg`).
@@ -118,6 +124,7 @@ class FfmpegProcess:
             stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
             stdout=subprocess.PIPE if stdout else subprocess.DEVNULL,
             stderr=self._stderr,
+            process_group=0,  # POSIX; see the class docstring
         )
 
     def wait(self) -> int:
