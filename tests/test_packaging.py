@@ -74,4 +74,4 @@ def test_every_place_that_names_the_supported_pythons_agrees() -> None:
     low, high = re.fullmatch(r">=3\.(\d+),<3\.(\d+)", spec).groups()
     from_pyproject = [(3, minor) for minor in range(int(low), int(high))]
     assert list(SUPPORTED_PYTHON) == from_pyproject
-    assert SUPPORTED_RANGE == f"3.{from_pyproject[0][1]} to 3.{from_pyproject[-1][1]}"
+    assert f"3.{from_pyproject[0][1]} to 3.{from_pyproject[-1][1]}" == SUPPORTED_RANGE
