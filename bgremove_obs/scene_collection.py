@@ -124,7 +124,8 @@ def edit(path: Path, script: Path, add: bool) -> list[str]:
         backup := path.with_name(f"{path.name}.bgremove-{stamp}{f'-{number}' if number else ''}.bak")
     ).exists():
         number += 1
-    shutil.copy2(path, backup)
+    shutil.copyfile(path, backup)  # then its times: copy2 needs CopyFile2, which Wine 8 lacks
+    shutil.copystat(path, backup)
     data.setdefault("modules", {})["scripts-tool"] = new
     temporary = path.with_name(path.name + ".bgremove-tmp")
     temporary.write_text(json.dumps(data, indent=4, ensure_ascii=False), encoding="utf-8")

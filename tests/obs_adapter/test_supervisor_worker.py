@@ -26,7 +26,7 @@ from bgremove_obs import libobs, supervisor
 from bgremove_obs.protocol import COLOUR_INFO
 from bgremove_obs.supervisor import WorkerProcess
 from tests.support.paths import REPO
-from tests.support.procs import wait_until
+from tests.support.procs import CRASH, wait_until
 
 
 def _wait(worker: WorkerProcess, condition: Callable[[], bool], what: str) -> None:
@@ -50,10 +50,6 @@ def _send_frame(worker: WorkerProcess, number: int) -> None:
     pixels = np.full((48, 64, 4), 128, np.uint8)
     meta = (number, 64, 48, libobs.VIDEO_FORMAT_BGRA, 64 * 4, 0, 0)
     assert worker.channel.frames.publish(meta, [bytes(COLOUR_INFO.size), pixels.reshape(-1).data])
-
-
-CRASH = getattr(signal, "SIGKILL", signal.SIGTERM)
-"""An abrupt end: SIGKILL on POSIX; on Windows os.kill(pid, SIGTERM) is TerminateProcess."""
 
 
 def test_backoff_doubles_up_to_the_cap() -> None:
