@@ -31,6 +31,10 @@ def script_description():
     return _script.description() if _script else f"<b>Background Remover is not available.</b> {_ERROR}"
 
 
+def script_properties():
+    return _script.properties() if _script else None
+
+
 def script_load(settings):
     if _script:
         _script.load()

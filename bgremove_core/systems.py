@@ -87,6 +87,14 @@ def pythons_in_home(python_home: Path, platform: str = sys.platform) -> list[Pat
     ]
 
 
+def base_interpreter(base_prefix: Path, version: tuple[int, int], platform: str = sys.platform) -> Path:
+    """The interpreter of a Python installation (``sys.base_prefix``): inside OBS
+    ``sys.executable`` is OBS itself, so this is how OBS's own Python is started."""
+    if platform == WINDOWS:
+        return base_prefix / "python.exe"
+    return base_prefix / "bin" / f"python{version[0]}.{version[1]}"
+
+
 def framework_python(version: tuple[int, int]) -> Path:
     """macOS: where python.org's installer puts Python ``version`` (the only kind OBS loads)."""
     major, minor = version
@@ -98,6 +106,13 @@ def fix_command(platform: str = sys.platform) -> str:
     return _FIX.get(platform, _FIX["linux"])
 
 
+SETUP_BUTTON = "Set up bgremove"
+"""The button of the script's panel in OBS's Tools > Scripts that runs the installer."""
+
+
 def repair_hint(platform: str = sys.platform) -> str:
     """How a user repairs the environment, to follow "Fix: " in a sentence."""
-    return f"run `{fix_command(platform)}` in the bgremove folder"
+    return (
+        f"press {SETUP_BUTTON} in OBS's Tools > Scripts (select obs_bgremove.py), or run "
+        f"`{fix_command(platform)}` in the bgremove folder"
+    )
