@@ -4,7 +4,8 @@ The prefix (Wine + the embeddable Python + the pinned set's win_amd64 wheels) is
 prefix.sh and cached under ~/.cache/bgremove. Marked ``windows`` (part of ``make test``): the
 self-check, ``bgremove process`` on a photo, and under Windows Python the worker, channel,
 installer-profile and per-system tests. Marked ``windows_extra`` (only ``make test-windows``):
-``bgremove process`` on a short video and the supervisor's restart rules.
+``bgremove process`` on a short video (with imageio-ffmpeg's ffmpeg.exe) and the supervisor's
+restart rules.
 
 What Wine cannot show: OBS itself (obs.dll, obspython, GPU drawing), a venv made by a full
 python.org install (the embeddable Python has no venv module), and Windows' own pipe and timer
@@ -117,13 +118,15 @@ def test_windows_code_passes_its_tests(windows_python: Path) -> None:
 
 @pytest.mark.windows_extra
 def test_process_a_short_video_under_windows_python(windows_python: Path, tmp_path: Path) -> None:
-    """Without ffmpeg on the PATH (none in the Wine prefix): OpenCV writes the video."""
+    """No ffmpeg on the PATH in the Wine prefix: the ffmpeg.exe of imageio-ffmpeg's Windows wheel
+    encodes (H.264)."""
     out = tmp_path / "cutout.mp4"
     result = run_windows(
         windows_python, "-m", "bgremove_core.cli", "process", windows_path(LUCIA), windows_path(out),
         "--background", "colour", "--colour", "#00FF00", "--end", "0.5",
     )  # fmt: skip
     assert result.returncode == 0, result.stdout
+    assert "No ffmpeg was found" not in result.stdout
     video = cv2.VideoCapture(str(out))
     frames = []
     while (frame := video.read()[1]) is not None:
