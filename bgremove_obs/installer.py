@@ -229,8 +229,9 @@ def uninstall(layout: Layout, platform: str, config_dir: Path) -> None:
 
 
 def _final_words(
-    layout: Layout, found: obs_python.ObsPython, platform: str, default: Path, environ: Mapping[str, str]
+    layout: Layout, found: obs_python.ObsPython, default: Path, environ: Mapping[str, str]
 ) -> None:
+    """What to do in OBS now: the script to add, the Python to set (when OBS is not set to it yet)."""
     print(f"\nbgremove is installed for Python {dotted(found.version)} in {layout.venv}.")
     print(f"In OBS: Tools > Scripts > + and choose:\n    {REPO / 'obs_bgremove.py'}")
     if not found.configured:
@@ -299,7 +300,7 @@ def run(argv: Sequence[str], platform: str = sys.platform, environ: Mapping[str,
     self_check(layout)
     if options.register:
         register(platform, config_dir)
-    _final_words(layout, found, platform, default, environ)
+    _final_words(layout, found, default, environ)
     return 0
 
 
