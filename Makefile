@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast test-obs-matrix check lint typecheck bench bench-reliability soak screenshots studio-screenshots system-deps clean
+.PHONY: demo test test-fast test-windows test-obs-matrix check lint typecheck bench bench-reliability soak screenshots studio-screenshots system-deps clean
 
 $(STAMP): requirements/runtime.txt requirements/studio.txt requirements/demo.txt requirements/test.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,11 @@ system-deps:
 
 test: system-deps $(STAMP)
 	$(BIN)/python -m pytest
+
+# Every run of bgremove's Windows code under python.org's Windows Python in Wine (tests/windows;
+# `make test` runs the part marked `windows`). The Windows prefix is cached under ~/.cache/bgremove.
+test-windows: system-deps $(STAMP)
+	$(BIN)/python -m pytest -m "windows or windows_extra" tests/windows
 
 # The whole real-OBS suite on this machine's OBS, then in Debian 13 (OBS 30.2.3, Python 3.13) and
 # sid (OBS 32.2.2, Python 3.14) roots built from Debian's packages (cached under ~/.cache; root only).

@@ -21,15 +21,18 @@ try:
 
     _ERROR = ""
 except Exception as _exc:  # shown in the Scripts panel and the log; OBS must keep running
+    from bgremove_core.systems import repair_hint
+
     _script = None
-    _ERROR = (
-        f"bgremove could not load from {_REPO}: {type(_exc).__name__}: {_exc}. "
-        "Fix: run `bash install/install.sh`."
-    )
+    _ERROR = f"bgremove could not load from {_REPO}: {type(_exc).__name__}: {_exc}. Fix: {repair_hint()}."
 
 
 def script_description():
     return _script.description() if _script else f"<b>Background Remover is not available.</b> {_ERROR}"
+
+
+def script_properties():
+    return _script.properties() if _script else None
 
 
 def script_load(settings):

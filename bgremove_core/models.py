@@ -13,6 +13,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import systems
 from .errors import ModelError
 from .settings import ModelName
 
@@ -42,7 +43,7 @@ _BUILTIN: dict[str, tuple[str, int, int]] = {
 
 #: The directory of the shipped models, their licence and checksums.
 MODEL_DIR = Path(__file__).parent / "model_files"
-_REINSTALL = "reinstall bgremove (bash install/install.sh)"
+_REINSTALL = f"reinstall bgremove ({systems.fix_command()})"
 
 
 def _expected_sha256(filename: str) -> str:

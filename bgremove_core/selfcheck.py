@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from .errors import BgRemoveError
 from .settings import ModelName
+from .systems import SUPPORTED_PYTHON, SUPPORTED_RANGE
 
 if TYPE_CHECKING:
     import numpy as np
@@ -33,8 +34,6 @@ Log = Callable[[str], None]
 BENCH_SIZE = (1280, 720)
 #: Timed frames per model after one warm-up frame; enough for a stable median in under a second.
 BENCH_FRAMES = 10
-#: Interpreters that have wheels for every pinned package (pyproject's requires-python agrees).
-SUPPORTED_PYTHON = ((3, 11), (3, 12), (3, 13), (3, 14))
 
 #: Module -> what the user should do when it cannot be imported.
 _IMPORTS: tuple[tuple[str, str], ...] = (
@@ -67,10 +66,9 @@ def _check_python(say: Log) -> list[str]:
     say(f"Python {sys.version.split()[0]} at {sys.executable}")
     say(f"venv: {sys.prefix}" if in_venv else "venv: none (running in the base interpreter)")
     if version not in SUPPORTED_PYTHON:
-        wanted = " to ".join(
-            f"{major}.{minor}" for major, minor in (SUPPORTED_PYTHON[0], SUPPORTED_PYTHON[-1])
-        )
-        return [f"Python {version[0]}.{version[1]} is not supported: bgremove needs Python {wanted}."]
+        return [
+            f"Python {version[0]}.{version[1]} is not supported: bgremove needs Python {SUPPORTED_RANGE}."
+        ]
     return []
 
 

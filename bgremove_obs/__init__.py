@@ -6,6 +6,6 @@ Modules, by concern: ``environment`` (find the venv), ``libobs`` (C signatures a
 ``channel``/``protocol``/``formats`` (shared memory with the worker), ``supervisor`` (worker
 process lifecycle), ``gpu`` (effect and textures), ``worker``/``engine``/``convert`` (the worker
 side, the only modules that import numpy, OpenCV and MediaPipe). The OBS process imports only the
-standard library and the core's standard-library modules ``bgremove_core.settings`` and
-``bgremove_core.limits``.
+standard library and the core's standard-library modules ``bgremove_core.settings``,
+``bgremove_core.limits`` and ``bgremove_core.systems``.
 """

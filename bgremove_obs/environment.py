@@ -7,9 +7,7 @@ same Python minor version at a fixed per-user place; a source checkout has ``.ve
 
 1. ``$BGREMOVE_VENV`` (tests and custom installs),
 2. ``<repo>/.venv`` (a developer checkout),
-3. the per-user install location: ``${XDG_DATA_HOME:-~/.local/share}/bgremove/venv`` (Linux),
-   ``~/Library/Application Support/bgremove/venv`` (macOS), ``%LOCALAPPDATA%\\bgremove\\venv``
-   (Windows).
+3. the per-user install location, ``venv`` in :func:`bgremove_core.systems.data_dir`.
 
 Standard library only: this runs before any dependency is importable.
 """
@@ -22,34 +20,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-FIX_COMMAND = "bash install/install.sh"
+from bgremove_core import systems
 
 
 def candidates(repo: Path, environ: Mapping[str, str], platform: str, home: Path) -> list[Path]:
     """Where to look for the venv, in order (see the module docstring)."""
     found = [Path(environ["BGREMOVE_VENV"])] if environ.get("BGREMOVE_VENV") else []
     found.append(repo / ".venv")
-    if platform == "win32":
-        local = environ.get("LOCALAPPDATA") or str(home / "AppData" / "Local")
-        found.append(Path(local) / "bgremove" / "venv")
-    elif platform == "darwin":
-        found.append(home / "Library" / "Application Support" / "bgremove" / "venv")
-    else:
-        data = environ.get("XDG_DATA_HOME") or str(home / ".local" / "share")
-        found.append(Path(data) / "bgremove" / "venv")
+    found.append(systems.data_dir(platform, environ, home) / "venv")
     return found
-
-
-def venv_python(venv: Path, platform: str = sys.platform) -> Path:
-    """The interpreter inside a venv."""
-    return venv / "Scripts" / "python.exe" if platform == "win32" else venv / "bin" / "python"
-
-
-def site_packages(venv: Path, version: tuple[int, int], platform: str = sys.platform) -> Path:
-    """The venv's site-packages for a Python ``major.minor``."""
-    if platform == "win32":
-        return venv / "Lib" / "site-packages"
-    return venv / "lib" / f"python{version[0]}.{version[1]}" / "site-packages"
 
 
 @dataclass(frozen=True)
@@ -74,6 +53,7 @@ def locate(
 ) -> Environment:
     """Find the venv and check that OBS's Python version can use it."""
     places = candidates(repo, environ, platform, home or Path.home())
+    fix = systems.repair_hint(platform)
     venv = next((place for place in places if place.is_dir()), None)
     if venv is None:
         looked = ", ".join(str(place) for place in places)
@@ -81,22 +61,21 @@ def locate(
             None,
             None,
             f"bgremove's Python environment is missing (looked in {looked}); the filter passes the "
-            f"picture through. Fix: run `{FIX_COMMAND}` in the bgremove folder (or `make demo` in a "
-            "source checkout), then restart OBS.",
+            f"picture through. Fix: {fix} (or `make demo` in a source checkout), then restart OBS.",
         )
-    python = venv_python(venv, platform)
+    python = systems.venv_python(venv, platform)
     if not python.exists():
         return Environment(
             venv,
             None,
-            f"The bgremove environment {venv} has no Python interpreter ({python}). Fix: run `{FIX_COMMAND}` "
-            "again, then restart OBS.",
+            f"The bgremove environment {venv} has no Python interpreter ({python}). Fix: {fix}, then "
+            "restart OBS.",
         )
-    if not site_packages(venv, version, platform).is_dir():
+    if not systems.site_packages(venv, version, platform).is_dir():
         return Environment(
             venv,
             None,
             f"The bgremove environment {venv} was not built for OBS's Python {version[0]}.{version[1]}. "
-            f"Fix: run `{FIX_COMMAND}` again (it uses OBS's Python version), then restart OBS.",
+            f"Fix: {fix} (it uses OBS's Python version), then restart OBS.",
         )
     return Environment(venv, python, "")

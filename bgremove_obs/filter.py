@@ -131,9 +131,21 @@ class BackgroundFilter:
             if problem not in self._problems:
                 self.log(problem, libobs.LOG_WARNING)
         self.settings, self._problems = settings, problems
+        self._send_settings()
+
+    def adopt(self, runtime: Runtime) -> None:
+        """Start working in an environment set up after this instance was created (the Scripts
+        panel's Set up button), so OBS needs no restart; a no-op when a worker already runs."""
+        if self._worker is not None or runtime.python is None:
+            return
+        self._runtime = runtime
+        self._worker = WorkerProcess(runtime.python, runtime.code_root, self.log)
+        self._send_settings()
+
+    def _send_settings(self) -> None:
         if self._worker is not None:
             self._settings_generation += 1
-            payload = json.dumps(settings.to_mapping()).encode()
+            payload = json.dumps(self.settings.to_mapping()).encode()
             if self._worker.channel.settings.publish((self._settings_generation,), [payload]):
                 self._refused.pop("settings", None)
                 self._worker.wake()

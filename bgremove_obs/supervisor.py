@@ -52,6 +52,9 @@ DROPPED_ENV = ("PYTHONHOME", "PYTHONPATH", "DISPLAY", "WAYLAND_DISPLAY")
 """Not passed to the worker: OBS's Python settings belong to another interpreter, and with a
 display MediaPipe opens a GL context on it that the CPU model never uses (measured: +56 MB RSS,
 +6 threads and an X connection per worker)."""
+CREATION_FLAGS = getattr(subprocess, "CREATE_NO_WINDOW", 0)
+"""Windows: the worker is a console program started by a windowed one (OBS), which would open a
+console window beside OBS for it; CREATE_NO_WINDOW runs it without one. 0 elsewhere."""
 
 
 def backoff(failures: int) -> float:
@@ -128,7 +131,12 @@ class WorkerProcess:
         self._beats, self._beat_at, self._first_beat_at = self.channel.heartbeat.count(), None, None
         try:
             self._process = subprocess.Popen(
-                command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, env=env, cwd=self._code_root
+                command,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
+                env=env,
+                cwd=self._code_root,
+                creationflags=CREATION_FLAGS,
             )
         except OSError as error:
             self._process = None

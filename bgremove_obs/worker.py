@@ -14,6 +14,11 @@ arrived" (:meth:`~bgremove_obs.supervisor.WorkerProcess.wake`): once the first o
 idle worker sleeps until woken (at most :data:`BEAT_SECONDS`, so the heartbeat goes on) instead
 of polling the channel every :data:`IDLE_SLEEP` seconds, which cost 0.03 cores for ~330 empty
 turns a second. An OBS side that cannot wake it (no non-blocking pipes) is still polled.
+
+On Windows nothing may sit in a blocking read on that pipe: Windows serialises other calls on a
+synchronous pipe handle behind a pending read (the C runtime of every DLL loaded while importing
+numpy or MediaPipe queries the standard handles), so the imports would wait for OBS's next byte.
+There the watch only peeks (``PeekNamedPipe``) and reads the bytes already waiting.
 """
 
 from __future__ import annotations
@@ -21,8 +26,12 @@ from __future__ import annotations
 import os
 import sys
 import threading
+import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
+
+from bgremove_core import systems
 
 from .channel import Channel
 from .protocol import Level
@@ -51,8 +60,10 @@ class _Stdin:
         buffer's lock, and an interpreter exiting for another reason (exit code 3) then aborts
         with "could not acquire lock for <stdin> at interpreter shutdown" instead of exiting.
         """
+        fd = sys.stdin.fileno()
+        read = _peeking_reader(fd) if sys.platform == "win32" else lambda: os.read(fd, 4096)
         try:
-            while os.read(sys.stdin.fileno(), 4096):
+            while read():
                 self.wakes = True
                 self.woken.set()
         finally:
@@ -63,6 +74,39 @@ class _Stdin:
         """Sleep until woken, or ``due`` seconds pass (0: nothing is due), whichever comes first."""
         longest = BEAT_SECONDS if self.wakes else IDLE_SLEEP
         self.woken.wait(min(due, longest) if due > 0 else longest)
+
+
+def _peeking_reader(fd: int) -> Callable[[], bytes]:
+    """Windows: a read of the pipe ``fd`` that never blocks in ``ReadFile`` (see the module
+    docstring). It waits, peeking every :data:`IDLE_SLEEP` seconds, until bytes are there, then
+    reads exactly those; b"" once the pipe is closed or broken (EOF)."""
+    if sys.platform != "win32":
+        raise OSError("PeekNamedPipe exists on Windows only")
+    import ctypes
+    import msvcrt
+    from ctypes import wintypes
+
+    peek = ctypes.WinDLL("kernel32").PeekNamedPipe
+    peek.argtypes = [
+        wintypes.HANDLE,
+        wintypes.LPVOID,
+        wintypes.DWORD,
+        wintypes.LPVOID,
+        ctypes.POINTER(wintypes.DWORD),
+        wintypes.LPVOID,
+    ]
+    peek.restype = wintypes.BOOL
+    handle = msvcrt.get_osfhandle(fd)
+    waiting = wintypes.DWORD()
+
+    def read() -> bytes:
+        while peek(handle, None, 0, None, ctypes.byref(waiting), None):
+            if waiting.value:
+                return os.read(fd, waiting.value)
+            time.sleep(IDLE_SLEEP)
+        return b""
+
+    return read
 
 
 def main(argv: list[str]) -> int:
@@ -79,7 +123,7 @@ def main(argv: list[str]) -> int:
         worker = Worker(channel)
     except Exception as error:  # missing package or unloadable model: say it, then exit
         reason = str(error).rstrip(".")
-        text = f"The worker cannot run with {sys.executable}: {reason}. Fix: run `bash install/install.sh`."
+        text = f"The worker cannot run with {sys.executable}: {reason}. Fix: {systems.repair_hint()}."
         channel.status.publish((Level.ERROR,), [text.encode()])
         channel.close()
         return EXIT_BROKEN

@@ -221,7 +221,8 @@ def _open_writer(temp: Path, target: VideoTarget, *, alpha: bool) -> VideoWriter
 
 
 NO_FFMPEG = (
-    "ffmpeg is not on PATH, so videos are encoded by OpenCV's own encoder (larger files) and without "
-    "sound; install ffmpeg for H.264 video that keeps the input's audio."
+    "No ffmpeg was found (none on PATH, and the imageio-ffmpeg package is missing), so videos are "
+    "encoded by OpenCV's own encoder (larger files) and without sound; reinstall bgremove's "
+    "requirements or install ffmpeg for H.264 video that keeps the input's audio."
 )
 """The warning a command prints once when it will write video without ffmpeg."""

@@ -1,5 +1,10 @@
 """Finding and running the ffmpeg binary, which is optional: callers fall back to OpenCV.
 
+The ffmpeg on PATH wins (a user's own build); else the one the pinned ``imageio-ffmpeg`` package
+ships inside its wheel for Windows, macOS and Linux, because Windows and macOS users rarely have
+one. That package ships no ffprobe: :func:`probe_streams` then returns None and callers use what
+is right for any file.
+
 ffmpeg runs as a child process fed through pipes, so its decoding and encoding happen on other
 cores without ever holding Python's GIL. Its diagnostics go to a temporary file (not a pipe
 nobody reads, which could fill up and deadlock it) and are quoted in the error when it fails.
@@ -33,8 +38,18 @@ OUTPUT_FAILURES = ("Error writing trailer", "Error closing file")
 
 
 def find_ffmpeg() -> str | None:
-    """The ffmpeg executable on PATH, or None when it is not installed."""
-    return shutil.which("ffmpeg")
+    """The ffmpeg on PATH, else imageio-ffmpeg's build, else None (neither is installed)."""
+    found = shutil.which("ffmpeg")
+    if found:
+        return found
+    try:
+        import imageio_ffmpeg
+    except ImportError:
+        return None
+    try:
+        return str(imageio_ffmpeg.get_ffmpeg_exe())
+    except RuntimeError:  # a wheel without a build for this platform
+        return None
 
 
 STREAM_FIELDS = (

@@ -141,22 +141,46 @@ def test_transparent_video_keeps_alpha(
     assert alpha[background].mean() < 30
 
 
-def test_without_ffmpeg_falls_back_to_opencv_with_a_warning(clip: Path) -> None:
+def test_without_ffmpeg_on_path_the_packaged_one_keeps_sound(clip: Path) -> None:
+    """A Windows or macOS user with no ffmpeg installed: imageio-ffmpeg's build does the work."""
+    out = clip.with_name("packaged.mp4")
+    run = run_process(
+        ["process", clip, out, "--quiet"], env={**os.environ, "PATH": str(clip.parent / "empty")}
+    )
+    assert run.code == 0, run.err
+    assert "No ffmpeg was found" not in run.err
+    (video,) = streams(out, "video")
+    assert video["codec_name"] == "h264"
+    assert len(streams(out, "audio")) == 1
+
+
+NO_PACKAGED_FFMPEG = (
+    "import sys; sys.modules['imageio_ffmpeg'] = None; from bgremove_core.cli.main import main; "
+)
+"""Runs the CLI as if imageio-ffmpeg were not installed (its import fails)."""
+
+
+def run_without_any_ffmpeg(args: list[object], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-c", NO_PACKAGED_FFMPEG + "sys.exit(main())", *map(str, args)]
+    return subprocess.run(command, capture_output=True, text=True, env=env, timeout=120, check=False)
+
+
+def test_without_any_ffmpeg_falls_back_to_opencv_with_a_warning(clip: Path) -> None:
     out = clip.with_name("plain.mp4")
     env = {**os.environ, "PATH": str(clip.parent / "empty-path")}
-    run = run_process(["process", clip, out, "--quiet"], env=env)
-    assert run.code == 0, run.err
-    assert "ffmpeg is not on PATH" in run.err and "without sound" in run.err
+    run = run_without_any_ffmpeg(["process", clip, out, "--quiet"], env=env)
+    assert run.returncode == 0, run.stderr
+    assert "No ffmpeg was found" in run.stderr and "without sound" in run.stderr
     assert streams(out, "audio") == []
     capture = cv2.VideoCapture(str(out))
     assert int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) == CLIP_FRAMES
     capture.release()
 
-    refused = run_process(
+    refused = run_without_any_ffmpeg(
         ["process", clip, clip.with_name("alpha.webm"), "--background", "transparent"], env=env
     )
-    assert refused.code == 2
-    assert "needs ffmpeg" in refused.err
+    assert refused.returncode == 2
+    assert "needs ffmpeg" in refused.stderr
     assert not clip.with_name("alpha.webm").exists()
 
 

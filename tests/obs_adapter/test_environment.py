@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
+
 from bgremove_obs.environment import candidates, locate
 
 
@@ -33,6 +35,7 @@ def test_directory_without_interpreter_is_refused(tmp_path: Path) -> None:
     assert "no Python interpreter" in found.problem
 
 
+@pytest.mark.skipif(sys.prefix == sys.base_prefix, reason="needs a venv (the Windows test prefix has none)")
 def test_the_test_venv_is_usable(tmp_path: Path) -> None:
     found = locate(tmp_path, {"BGREMOVE_VENV": sys.prefix}, sys.platform, tmp_path)
     assert found.problem == ""

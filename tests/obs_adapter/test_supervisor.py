@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from bgremove_obs.supervisor import HANG_SECONDS, HEALTHY_AFTER, STARTUP_SECONDS, WorkerProcess
-from tests.support.procs import process_alive, wait_until
+from tests.support.procs import CRASH, process_alive, wait_until
 
 RESTART = re.compile(r"Restart (\d+) in (\d+) s\.")
 
@@ -103,7 +102,7 @@ def test_healthy_time_counts_from_the_first_heartbeat(supervised) -> None:
         clock.now += HEALTHY_AFTER / 2
         _beat(worker)
         assert worker.pid is not None
-        os.kill(worker.pid, signal.SIGKILL)
+        os.kill(worker.pid, CRASH)
         wait_until(lambda: worker.poll() or worker.pid is None, what="the supervisor noticing the death")
         _next_start(worker, clock)
     assert _restart_delays(lines) == [0, 1], "a worker up for under HEALTHY_AFTER since its first beat"
@@ -112,6 +111,6 @@ def test_healthy_time_counts_from_the_first_heartbeat(supervised) -> None:
     clock.now += HEALTHY_AFTER + 1
     _beat(worker)
     assert worker.pid is not None
-    os.kill(worker.pid, signal.SIGKILL)
+    os.kill(worker.pid, CRASH)
     wait_until(lambda: worker.poll() or worker.pid is None, what="the supervisor noticing the death")
     assert _restart_delays(lines) == [0, 1, 0], "answering for HEALTHY_AFTER resets the back-off"

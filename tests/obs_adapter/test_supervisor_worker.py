@@ -4,6 +4,9 @@ Start, answer, crash and restart, a missing interpreter and a clean close: each 
 the state it checks (the deadline only catches hangs). The restart rules with a test-driven clock
 are in test_supervisor.py; hang detection needs HANG_SECONDS of silence by design and is covered
 by the real-OBS reliability suite.
+
+The same tests run under Windows Python (``make test-windows``, tests/windows): there a crash is
+``TerminateProcess`` (``os.kill`` with SIGTERM) and SIGSTOP does not exist.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from bgremove_obs import libobs, supervisor
 from bgremove_obs.protocol import COLOUR_INFO
 from bgremove_obs.supervisor import WorkerProcess
 from tests.support.paths import REPO
-from tests.support.procs import wait_until
+from tests.support.procs import CRASH, wait_until
 
 
 def _wait(worker: WorkerProcess, condition: Callable[[], bool], what: str) -> None:
@@ -56,12 +59,20 @@ def test_backoff_doubles_up_to_the_cap() -> None:
     assert delays[-1] == supervisor.MAX_BACKOFF
 
 
+def test_a_worker_answers_its_first_frame_without_any_byte_on_stdin(worker: WorkerProcess) -> None:
+    """Nothing is written to the new worker's stdin: its imports, model loading and first answer
+    must not wait for a wake-up (on Windows a blocking read of that pipe held them all back)."""
+    _send_frame(worker, 1)
+    _wait(worker, _answered(worker, 1), "the answer to a frame sent without a wake-up")
+    assert worker.restarts == 0
+
+
 def test_a_worker_answers_then_is_restarted_after_a_crash(worker: WorkerProcess, lines: list[str]) -> None:
     _send_frame(worker, 1)
     _wait(worker, lambda: worker.alive, "the first worker's answer")
     first = worker.pid
     assert first is not None
-    os.kill(first, signal.SIGKILL)
+    os.kill(first, CRASH)
     _wait(worker, lambda: worker.restarts == 1, "the supervisor noticing the crash")
     assert "exit code" in worker.exit_reason
     _wait(worker, lambda: worker.pid not in (None, first), "the restart")
@@ -89,8 +100,9 @@ def test_close_stops_the_worker_and_removes_the_channel(lines: list[str]) -> Non
     made.close()
     made.close()
     assert not path.exists()
-    with pytest.raises(ChildProcessError):
-        os.waitpid(pid, os.WNOHANG)  # already reaped: no zombie left behind
+    if sys.platform != "win32":  # Windows has no zombies to reap
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)  # already reaped: no zombie left behind
 
 
 def _answered(worker: WorkerProcess, number: int) -> Callable[[], bool]:
@@ -117,6 +129,7 @@ def test_a_woken_worker_answers_every_frame_and_beats_while_idle(worker: WorkerP
     assert worker.restarts == 0
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="Windows has no SIGSTOP to stop the worker with")
 def test_wake_never_blocks_on_a_stopped_worker(worker: WorkerProcess) -> None:
     """A worker that reads nothing (stopped here, hung or starting in life) fills its stdin pipe;
     OBS's threads calling wake() must return anyway, and the worker drains it when it goes on."""

@@ -157,7 +157,15 @@ PIPE_TO_SHELL = re.compile(
     r"|(\w*sh|iex|Invoke-Expression)\s*[(<]\s*\$?\(?\s*(curl|wget|iwr|irm|Invoke-WebRequest)",
     re.IGNORECASE,
 )
-INSTALL_SCRIPTS = ("install/install.sh", "install/install.ps1", "install/system-deps.sh", "Makefile")
+INSTALL_SCRIPTS = (
+    "install/install.sh",
+    "install/install.ps1",
+    "install/install.py",
+    "bgremove_obs/installer.py",
+    "install/system-deps.sh",
+    "tests/windows/prefix.sh",
+    "Makefile",
+)
 
 
 @pytest.mark.parametrize(

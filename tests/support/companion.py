@@ -14,6 +14,9 @@ Commands:
   loaded script followed by a properties refresh, run on the UI thread like the button. Scripts are
   found through the ``__script_data__`` capsule that libobs-scripting puts in every script module:
   it points at the ``struct obs_python_script`` whose first member is the ``obs_script_t``.
+- ``press_setup``: what a click on bgremove's Set up bgremove button in Tools > Scripts does:
+  ``obs_property_button_clicked`` on the ``bgremove_setup`` button of the script's properties, on
+  the UI thread like the Scripts dialog.
 - ``quit``: what File > Exit does, ``QWidget::close()`` on the main window, run by Qt's event loop
   on the UI thread. The harness stops OBS this way, never with SIGINT: OBS 29.0's SIGINT handler
   calls ``close()`` *inside the signal handler*, i.e. the whole shutdown runs on top of whatever
@@ -76,6 +79,8 @@ _SIGNATURES: tuple[tuple[ctypes.CDLL, str, object, tuple[object, ...]], ...] = (
     (_libobs, "obs_data_release", None, (ctypes.c_void_p,)),
     (_libobs, "obs_properties_apply_settings", None, (ctypes.c_void_p, ctypes.c_void_p)),
     (_libobs, "obs_properties_destroy", None, (ctypes.c_void_p,)),
+    (_libobs, "obs_properties_get", ctypes.c_void_p, (ctypes.c_void_p, ctypes.c_char_p)),
+    (_libobs, "obs_property_button_clicked", ctypes.c_bool, (ctypes.c_void_p, ctypes.c_void_p)),
     (_scripting, "obs_script_reload", ctypes.c_bool, (ctypes.c_void_p,)),
     (_scripting, "obs_script_get_file", ctypes.c_char_p, (ctypes.c_void_p,)),
     (_scripting, "obs_script_get_properties", ctypes.c_void_p, (ctypes.c_void_p,)),
@@ -154,6 +159,31 @@ def _reload_scripts() -> None:
     _c["obs_queue_task"](OBS_TASK_UI, _RELOAD_TASK, None, False)
 
 
+SETUP_BUTTON = b"bgremove_setup"
+
+
+def _press_on_ui_thread(_param: int | None) -> None:
+    try:
+        pressed = []
+        for script in _loaded_scripts():
+            properties = _c["obs_script_get_properties"](script)
+            button = _c["obs_properties_get"](properties, SETUP_BUTTON)
+            if button:
+                _c["obs_property_button_clicked"](button, None)
+                pressed.append(_c["obs_script_get_file"](script).decode("utf-8"))
+            _c["obs_properties_destroy"](properties)
+        _reply("press_setup", {"pressed": pressed})
+    except Exception as exc:  # a ctypes callback must not raise; the harness reads the error
+        _reply("press_setup", {"error": f"{type(exc).__name__}: {exc}"})
+
+
+_PRESS_TASK = _TASK(_press_on_ui_thread)
+
+
+def _press_setup() -> None:
+    _c["obs_queue_task"](OBS_TASK_UI, _PRESS_TASK, None, False)
+
+
 def _qwidget_close() -> int:
     """Address of ``QWidget::close`` in the Qt that OBS loaded (Qt 5 on Debian's OBS 29)."""
     for name in QT_WIDGETS:
@@ -178,6 +208,7 @@ def _quit() -> None:
 COMMANDS: dict[str, Callable[[], None]] = {
     "filter_kinds": _filter_kinds,
     "reload_scripts": _reload_scripts,
+    "press_setup": _press_setup,
     "quit": _quit,
 }
 

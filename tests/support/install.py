@@ -74,15 +74,23 @@ def user_env(home: Path) -> dict[str, str]:
 
 
 def write_obs_config(home: Path) -> None:
-    """What OBS leaves behind after its first run: global.ini and a scene collection."""
-    obs = home / ".config" / "obs-studio"
-    (obs / "basic" / "scenes").mkdir(parents=True)
-    (obs / "global.ini").write_text(
-        "[General]\nFirstRun=true\n\n[Basic]\n"
-        f"SceneCollection={COLLECTION}\nSceneCollectionFile={COLLECTION}\n"
+    """What OBS on Linux leaves behind after its first run: global.ini and a scene collection."""
+    write_obs_profile(home / ".config" / "obs-studio")
+
+
+def write_obs_profile(config: Path, last_version: int | None = None, python_home: Path | None = None) -> None:
+    """An OBS configuration folder after the first run: global.ini and two scene collections.
+    A Windows or macOS OBS also records its version (``LastVersion``) and the Python home chosen
+    in Tools > Scripts > Python Settings."""
+    (config / "basic" / "scenes").mkdir(parents=True)
+    version = f"LastVersion={last_version}\n" if last_version is not None else ""
+    python = f"\n[Python]\nPath64bit={python_home}\n" if python_home is not None else ""
+    (config / "global.ini").write_text(
+        f"[General]\nFirstRun=true\n{version}\n[Basic]\n"
+        f"SceneCollection={COLLECTION}\nSceneCollectionFile={COLLECTION}\n{python}"
     )
     for name in (COLLECTION, "Other"):
-        (obs / "basic" / "scenes" / f"{name}.json").write_text(
+        (config / "basic" / "scenes" / f"{name}.json").write_text(
             json.dumps(
                 {
                     "current_scene": "Scene",

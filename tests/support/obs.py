@@ -538,6 +538,11 @@ class Obs:
             )
         return [s["file"] for s in scripts]
 
+    def press_setup(self, timeout: float = HANG_SECONDS) -> list[str]:
+        """Press the Set up bgremove button in Tools > Scripts, as a user clicks it (UI thread);
+        return the file names of the scripts whose panel had it."""
+        return list(self._companion("press_setup", timeout)["pressed"])
+
     # ------------------------------------------------------------------ internals
     def _create_input(self, name: str, kind: str, settings: Mapping[str, Any]) -> None:
         self.request(

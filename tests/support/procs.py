@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -33,13 +35,37 @@ def wait_until(
     return time.monotonic() - start
 
 
+CRASH = getattr(signal, "SIGKILL", signal.SIGTERM)
+"""``os.kill(pid, CRASH)`` ends a process abruptly: SIGKILL on POSIX; on Windows any signal but
+the console events is ``TerminateProcess``."""
+
+
 def process_alive(pid: int) -> bool:
     """Running and not a zombie."""
+    if sys.platform == "win32":
+        return _windows_process_alive(pid)
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except (FileNotFoundError, ProcessLookupError):
         return False
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def _windows_process_alive(pid: int) -> bool:
+    """Windows: the process can be opened and has no exit code yet (STILL_ACTIVE)."""
+    import ctypes
+    from ctypes import wintypes
+
+    kernel32 = ctypes.WinDLL("kernel32")
+    kernel32.OpenProcess.restype = wintypes.HANDLE
+    handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+    if not handle:
+        return False
+    code = wintypes.DWORD()
+    try:
+        return bool(kernel32.GetExitCodeProcess(handle, ctypes.byref(code))) and code.value == 259
+    finally:
+        kernel32.CloseHandle(handle)
 
 
 def rss_bytes(pid: int) -> int:
