@@ -23,9 +23,13 @@ from .obs_python import InstallError, read_settings
 
 
 def current(config_dir: Path) -> Path:
-    """The collection OBS opens next (``SceneCollectionFile``; OBS's default is Untitled)."""
+    """The collection OBS opens next (``SceneCollectionFile``; OBS's default is Untitled).
+
+    OBS up to 30 records the file's stem there (``bgremove``), OBS 31+ in user.ini its whole name
+    (``bgremove.json``); both name the same file.
+    """
     name = read_settings(config_dir).get("Basic", "SceneCollectionFile", fallback="") or "Untitled"
-    return config_dir / "basic" / "scenes" / f"{name}.json"
+    return config_dir / "basic" / "scenes" / f"{name.removesuffix('.json')}.json"
 
 
 def listing(config_dir: Path, script: Path) -> list[Path]:

@@ -112,3 +112,17 @@ def test_the_venv_layout_is_this_systems(tmp_path: Path, platform: str) -> None:
     inside = layout.python.relative_to(layout.venv)
     assert inside == (Path("Scripts", "python.exe") if platform == "win32" else Path("bin", "python"))
     assert os.path.commonpath([layout.log, layout.stamp, layout.venv]) == str(layout.prefix)
+
+
+@pytest.mark.parametrize(
+    ("settings_file", "recorded"),
+    [("global.ini", COLLECTION), ("user.ini", f"{COLLECTION}.json")],
+    ids=["obs-29-30", "obs-31-plus"],
+)
+def test_the_current_collection_is_found_as_each_obs_records_it(
+    tmp_path: Path, settings_file: str, recorded: str
+) -> None:
+    config = tmp_path / "obs-studio"
+    write_obs_profile(config)
+    (config / settings_file).write_text(f"[Basic]\nSceneCollectionFile={recorded}\n")
+    assert scene_collection.current(config) == config / "basic" / "scenes" / f"{COLLECTION}.json"
