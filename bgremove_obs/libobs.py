@@ -47,6 +47,7 @@ OBS_TEXT_INFO = 3
 OBS_TEXT_INFO_NORMAL, OBS_TEXT_INFO_WARNING, OBS_TEXT_INFO_ERROR = 0, 1, 2
 
 GS_R8, GS_RGBA, GS_BGRA = 2, 3, 5
+GS_CS_SRGB = 0
 GS_ZS_NONE = 0
 GS_DYNAMIC = 2
 GS_CLEAR_COLOR = 1
@@ -185,6 +186,7 @@ _SIGNATURES: tuple[tuple[str, Any, tuple[Any, ...]], ...] = (
     ("obs_source_get_base_width", c_uint32, (P,)),
     ("obs_source_get_base_height", c_uint32, (P,)),
     ("obs_source_get_output_flags", c_uint32, (P,)),
+    ("obs_source_get_color_space", c_int, (P, c_size_t, P)),
     ("obs_source_skip_video_filter", None, (P,)),
     ("obs_source_process_filter_begin", c_bool, (P, c_int, c_int)),
     ("obs_source_process_filter_tech_end", None, (P, P, c_uint32, c_uint32, c_char_p)),
