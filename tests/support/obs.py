@@ -562,7 +562,8 @@ class Obs:
         self.request("TriggerHotkeyByName", {"hotkeyName": f"bgremove_companion.{command}"})
         deadline = time.monotonic() + timeout
         while not reply.exists():
-            if not self.running or time.monotonic() > deadline:
+            self._check_alive(f"before the companion answered '{command}'")
+            if time.monotonic() > deadline:
                 raise ObsHarnessError(
                     f"The companion script did not answer '{command}' within {timeout} s; log "
                     f"ends with:\n{self.log_tail()}"
