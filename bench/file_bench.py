@@ -1,9 +1,9 @@
 """File jobs end to end: where the time goes, against ffmpeg and a seed-style script, and batch throughput.
 
-    python bench/file_bench.py profile [--sizes 720p 1080p] [--seconds 20]
-    python bench/file_bench.py compare [--sizes 720p 1080p] [--seconds 20] [--rounds 3]
+    python -m bench.file_bench profile [--sizes 720p 1080p] [--seconds 20]
+    python -m bench.file_bench compare [--sizes 720p 1080p] [--seconds 20] [--rounds 3]
                                        [--before DIR] [--crf N]
-    python bench/file_bench.py batch [--copies 2] [--jobs 1 2 default] [--rounds 2]
+    python -m bench.file_bench batch [--copies 2] [--jobs 1 2 default] [--rounds 2]
 
 Inputs are made from the real clips in ../shared/data/clips (never copied into the repo) in a
 scratch folder: lucia looped to ``--seconds`` and scaled to each size, H.264 CRF 18 with a sine
@@ -38,7 +38,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from bgremove_core.benchmark import DEFAULT_DATA, SIZES
+from bgremove_core.speed import SIZES
+from lab.data import DEFAULT_DATA
 
 CLIPS = ("lucia", "hike", "breakdance-flare")
 BGREMOVE = [sys.executable, "-m", "bgremove_core.cli"]
@@ -195,7 +196,7 @@ def seed(args: argparse.Namespace) -> None:
     """The seed-style script: what a first implementation does with a file."""
     import cv2
 
-    from bgremove_core.benchmark import Baseline
+    from bgremove_core.speed import Baseline
 
     capture = cv2.VideoCapture(str(args.input))
     fps = capture.get(cv2.CAP_PROP_FPS)

@@ -1,6 +1,6 @@
 """Refine and compose of a git revision against this checkout, call by call, on real frames.
 
-    python bench/refine_compose_ab.py [--base main] [--threads 1] [--frames 120] [--sizes 720p 1080p]
+    python -m bench.refine_compose_ab [--base main] [--threads 1] [--frames 120] [--sizes 720p 1080p]
 
 The lucia frames scaled to each size, with the probabilities the default segmenter (follow the
 person on) gives for them, computed once. The base revision's ``bgremove_core`` is unpacked into
@@ -30,9 +30,10 @@ import cv2
 import bgremove_core.compose
 import bgremove_core.refine
 import bgremove_core.settings
-from bgremove_core.benchmark import SIZES, clip
 from bgremove_core.engine import open_segmenter
 from bgremove_core.settings import Settings
+from bgremove_core.speed import SIZES
+from lab.data import clip
 
 _BASE_NAME = "bgremove_core_base"
 _WARM_UP = 3

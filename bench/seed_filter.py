@@ -2,7 +2,7 @@
 
 What the old tutorials do, all on OBS's graphics thread, every frame: read the whole frame back
 from the GPU, run MediaPipe on it inline, composite with ``np.where`` over a ``GaussianBlur``
-(``bgremove_core.benchmark.Baseline``, the same baseline as the pipeline benchmark), and upload
+(``bgremove_core.speed.Baseline``, the same baseline as the pipeline benchmark), and upload
 the full RGBA result. It registers the filter id ``bgremove_seed_filter`` through bgremove_obs's
 libobs bindings and reload-safe registry, and reads back with the filter's own
 :class:`~bgremove_obs.readback.Readback` at full size: only the per-frame work differs.
@@ -33,12 +33,18 @@ warnings.filterwarnings("ignore", message="MessageFactory class is deprecated", 
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
-from bgremove_core.benchmark import Baseline  # noqa: E402
+from bgremove_core.speed import Baseline  # noqa: E402
 from bgremove_obs.readback import Readback  # noqa: E402
 
 SEED_ID = "bgremove_seed_filter"
 SEED_NAME = b"Seed-style background blur (benchmark)"
-UNLIMITED = 1 << 16
+
+
+class FullReadback(Readback):
+    """Reads the whole frame back, as the seed did (the product reads back the work size only)."""
+
+    def size_for(self, width: int, height: int) -> tuple[int, int]:
+        return width, height
 
 
 class SeedFilter:
@@ -47,7 +53,7 @@ class SeedFilter:
     def __init__(self, lib: libobs.LibObs, source: int) -> None:
         self._lib = lib
         self._source = source
-        self._readback = Readback(lib, UNLIMITED)
+        self._readback = FullReadback(lib)
         self._texture: int | None = None
         self._size = (0, 0)
         self._frame_time = -1

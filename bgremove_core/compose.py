@@ -25,8 +25,9 @@ import numpy as np
 from .backgrounds import BackgroundSource, open_background
 from .frames import Box, Workspace, downscale, downscale_box, nonzero_box, resize_box
 from .limits import BLUR_MAX_SIDE
+from .looks import Look, choose_look
 from .resources import Closeable
-from .settings import Background, Settings, Stage, changed_stages
+from .settings import Settings, Stage, changed_stages
 
 _OUTLINE = np.ones((3, 3), np.uint8)
 """Dilation applied to the small mask: outline pixels mix person and background colours after
@@ -62,16 +63,26 @@ class Compositor(Closeable):
             self._background = background
         self._settings = settings
 
-    def compose(self, frame: np.ndarray, alpha: np.ndarray) -> np.ndarray:
-        """Return the composited picture: BGR uint8, or BGRA uint8 in transparent mode."""
+    def compose(self, frame: np.ndarray, alpha: np.ndarray, look: Look | None = None) -> np.ndarray:
+        """Return the composited picture: BGR uint8, or BGRA uint8 for :attr:`Look.TRANSPARENT`.
+
+        Args:
+            frame: The BGR frame.
+            alpha: Its uint8 mask at the frame's size (255 = person).
+            look: What to draw (:meth:`MaskEngine.look <bgremove_core.engine.MaskEngine.look>`);
+                None: the look the settings ask for.
+        """
         s = self._settings
-        if s.show_mask:
+        look = choose_look(s) if look is None else look
+        if look == Look.NONE:
+            return frame.copy()
+        if look == Look.MASK:
             return cv2.cvtColor(alpha, cv2.COLOR_GRAY2BGR)
-        if s.background == Background.TRANSPARENT:
+        if look == Look.TRANSPARENT:
             return cv2.merge((*cv2.split(frame), alpha))
         h, w = frame.shape[:2]
         box = nonzero_box(alpha)
-        if s.background == Background.BLUR:
+        if look == Look.BLUR:
             # The upscaled blur is the output itself: the person is then blended in over their box.
             small_alpha = downscale_box(alpha, BLUR_MAX_SIDE, box)
             small = _blur_small(frame, small_alpha, s.blur_strength, self._work)
@@ -79,7 +90,7 @@ class Compositor(Closeable):
             if box is not None:
                 _mix(out[box], frame[box], alpha[box], self._work)
             return out
-        assert self._background is not None
+        assert self._background is not None  # opened for the colour and picture looks
         background = self._background.frame(w, h)
         out = background.copy()
         if box is None:
@@ -136,19 +147,6 @@ def _mix(out: np.ndarray, frame: np.ndarray, alpha: np.ndarray, work: Workspace)
     fg = cv2.multiply(frame, a3, scale=1 / 255, dst=work.view("fg", shape))
     cv2.multiply(out, cv2.bitwise_not(a3, dst=a3), scale=1 / 255, dst=out)
     cv2.add(fg, out, dst=out)
-
-
-def blur_background(
-    frame: np.ndarray, alpha: np.ndarray, strength: int, work: Workspace | None = None
-) -> np.ndarray:
-    """The frame's background, blurred with the person masked out (no halo), at frame size.
-
-    With a ``work`` space the result is that workspace's scratch array, valid until its next use.
-    """
-    h, w = frame.shape[:2]
-    work = work or Workspace()
-    small = blur_background_small(frame, alpha, strength, work)
-    return cv2.resize(small, (w, h), dst=work.get("background", frame.shape))
 
 
 def blur_background_small(

@@ -1,14 +1,16 @@
-"""The one mask engine every live and file path drives: frame in, refined mask out, one thread.
+"""The one stream engine: frame in, refined mask and the look to draw out.
 
-Before it, the OBS worker re-implemented the real-time processor (swapping the model, the
-max-fps throttle, what a setting change invalidates) beside ``pipeline._Stages``; now
 :class:`~bgremove_core.pipeline.Processor`, :class:`~bgremove_core.pipeline.RealtimeProcessor`
-(``bgremove live``, files) and the OBS worker (``bgremove_obs.engine``) all drive this class and
-only decide *where frames come from and where masks go*.
+(``bgremove live``, previews), file jobs (:mod:`bgremove_core.filejob`, engine + compositor
+pipelined), the benchmarks and the OBS worker (``bgremove_obs.engine``) all drive this class and
+only decide *where frames come from and where masks go*; the CPU compositor draws what it
+decides, so the CPU composite is the reference of every path by construction.
 
-It is single-threaded on purpose: MediaPipe is not thread-safe, so whoever owns an engine calls
-it from one thread. What a setting change invalidates comes from the schema
-(:func:`~bgremove_core.settings.changed_stages`), so adding a mask setting touches
+It has two halves, :meth:`MaskEngine.segment` (the model) and :meth:`MaskEngine.refine`
+(everything after it), each keeping its own state, so a file job runs them on two threads at
+once; :meth:`MaskEngine.mask` is both in one call. Each half is called from one thread at a time,
+frames in order: MediaPipe is not thread-safe. What a setting change invalidates comes from the
+schema (:func:`~bgremove_core.settings.changed_stages`), so adding a mask setting touches
 ``settings.py`` and the code that uses it (``refine.py``), nothing here.
 """
 
@@ -20,6 +22,8 @@ import numpy as np
 
 from .errors import ModelError
 from .follow import FollowSegmenter
+from .frames import check_frame
+from .looks import Look, choose_look
 from .refine import Refiner
 from .resources import Closeable
 from .segment import Segmenter
@@ -88,18 +92,35 @@ class MaskEngine(Closeable):
         self._segmenter, self._model, self.model_error = segmenter, self.settings, None
         self.reset()
 
-    def mask(self, frame: np.ndarray) -> np.ndarray:
-        """The refined uint8 alpha mask (255 = person) at ``frame``'s size (BGR uint8, checked).
+    def segment(self, frame: np.ndarray) -> np.ndarray:
+        """The model half: P(person) for a BGR uint8 ``frame`` (checked), as float32 at the model's size.
 
-        A frame of another size than the previous one starts the temporal smoothing afresh.
+        Raises:
+            ValueError: The engine was closed.
         """
         if self._segmenter is None:
             raise ValueError("The mask engine was closed.")
-        self._last_start = time.monotonic()
+        return self._segmenter.segment(check_frame(frame))
+
+    def refine(self, frame: np.ndarray, prob: np.ndarray) -> np.ndarray:
+        """The refinement half: the uint8 alpha mask (255 = person) at ``frame``'s size.
+
+        ``prob`` is :meth:`segment`'s answer for ``frame``. A frame of another size than the
+        previous one starts the temporal smoothing afresh.
+        """
         if frame.shape != self._shape:
             self._shape = frame.shape
-            self.reset()
-        return self._refiner.refine(self._segmenter.segment(frame), frame)
+            self._refiner.reset()
+        return self._refiner.refine(prob, frame)
+
+    def mask(self, frame: np.ndarray) -> np.ndarray:
+        """Both halves on one thread, counted for :meth:`wait_time`: the refined mask of ``frame``."""
+        self._last_start = time.monotonic()
+        return self.refine(frame, self.segment(frame))
+
+    def look(self, *, picture: bool = True) -> Look:
+        """What to draw with the masks (see :func:`~bgremove_core.looks.choose_look`)."""
+        return choose_look(self.settings, picture=picture)
 
     def wait_time(self) -> float:
         """Seconds until the next :meth:`mask` call is due under ``max_fps`` (0 = now)."""

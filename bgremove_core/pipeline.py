@@ -1,7 +1,8 @@
 """Frame in, mask and composited frame out: the per-stream processors everything else drives.
 
-- :class:`Processor` is synchronous and deterministic: every frame is segmented, in order. Files,
-  previews and tests use it, so the same input always gives the same output.
+- :class:`Processor` is synchronous and deterministic: every frame is segmented, in order. File
+  jobs (its two halves on two threads, :mod:`bgremove_core.filejob`), previews and tests use it,
+  so the same input always gives the same output.
 - :class:`RealtimeProcessor` never makes the caller wait for the model: frames are dropped into a
   one-slot mailbox (the newest frame wins), a worker thread segments and refines them, and each
   call composites with the newest mask available. A slow model lowers the mask rate, never the
@@ -9,7 +10,7 @@
   uses a separate process for crash isolation instead.
 
 Both drive one :class:`~bgremove_core.engine.MaskEngine` (as does the OBS worker) and add only
-the compositing and, for the real-time one, the thread and its mailbox.
+the compositing of the look it decides and, for the real-time one, the thread and its mailbox.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import numpy as np
 from .compose import Compositor
 from .engine import MaskEngine
 from .frames import check_frame
+from .looks import Look
 from .resources import Closeable
 from .settings import Settings
 
@@ -79,14 +81,31 @@ class Processor(Closeable):
         """Forget temporal state, e.g. before an unrelated frame such as a new file."""
         self._engine.reset()
 
+    @property
+    def transparent(self) -> bool:
+        """Whether outputs are BGRA (the transparent look), which decides how files are written."""
+        return self._engine.look() == Look.TRANSPARENT
+
     def mask(self, frame: np.ndarray) -> np.ndarray:
         """Return only the refined alpha mask (uint8, frame size) for a BGR frame."""
         return self._engine.mask(check_frame(frame))
 
+    def segment(self, frame: np.ndarray) -> np.ndarray:
+        """The first half of :meth:`process`, the model (see :meth:`MaskEngine.segment`)."""
+        return self._engine.segment(frame)
+
+    def finish(self, frame: np.ndarray, prob: np.ndarray) -> Result:
+        """The second half of :meth:`process`: refine ``segment(frame)``'s answer and composite.
+
+        The halves may run on two threads, each called from one thread, frames in order (file
+        jobs do); the result is the same as :meth:`process`'s.
+        """
+        alpha = self._engine.refine(frame, prob)
+        return Result(alpha, self._compositor.compose(frame, alpha, self._engine.look()))
+
     def process(self, frame: np.ndarray) -> Result:
         """Segment, refine and composite one BGR frame."""
-        alpha = self.mask(frame)
-        return Result(alpha, self._compositor.compose(frame, alpha))
+        return self.finish(frame, self.segment(frame))
 
     def close(self) -> None:
         """Release the model and background; safe to call twice."""

@@ -24,9 +24,9 @@ Steps 3-5 run only over the box where the mask can be non-zero (the person, wide
 kernels' reach): outside it every step yields 0, so the result is the same bytes as computing the
 whole picture, for the box's share of the work.
 
-The refine resolution is the frame halved until its long side is at most ``limits.WORK_MAX_SIDE``
-(:func:`frames.to_work_size`: 720p refines at 640x360, 1080p at 480x270, 9:16 1080p at 270x480):
-after a bilinear upscale and the default feather the eye cannot tell it from full size.
+The refine resolution is the work size every path shares (:func:`~bgremove_core.limits.work_size`:
+720p refines at 640x360, 1080p at 480x270, 9:16 1080p at 270x480): after a bilinear upscale and
+the default feather the eye cannot tell it from full size.
 """
 
 from __future__ import annotations

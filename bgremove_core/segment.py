@@ -45,7 +45,7 @@ class Segmenter(Closeable):
         with quiet_native_stderr():
             self._segmenter = _load(_import_vision(), self.spec)
             try:
-                self._infer(np.zeros((self.spec.input_height, self.spec.input_width, 3), np.uint8))
+                self.infer(np.zeros((self.spec.input_height, self.spec.input_width, 3), np.uint8))
             except BaseException:
                 self.close()
                 raise
@@ -72,14 +72,18 @@ class Segmenter(Closeable):
         # 0.819 for a final area resize, which also cost 0.61 ms at 720p instead of 0.14 ms.
         # Halving further, to 2x, loses accuracy (people 0.849).
         shrunk = downscale(frame, 4 * self.spec.input_width)
-        mask = self._infer(cv2.resize(shrunk, model_size, interpolation=cv2.INTER_LINEAR))
+        mask = self.infer(cv2.resize(shrunk, model_size, interpolation=cv2.INTER_LINEAR))
         out_size = size or self.working_size(w, h)
         if out_size == model_size:
             return np.array(mask, dtype=np.float32)
         return cv2.resize(mask, out_size, interpolation=cv2.INTER_LINEAR)
 
-    def _infer(self, bgr: np.ndarray) -> np.ndarray:
-        """P(person) for a BGR picture at the model's input size, as an (H, W) view."""
+    def infer(self, bgr: np.ndarray) -> np.ndarray:
+        """P(person) at the model's output size for a BGR uint8 picture, as an (H, W) view.
+
+        The picture should be at the model's input size (:meth:`segment` makes it so); a larger
+        one is resized by MediaPipe itself, slowly, which is what the speed baseline measures.
+        """
         import mediapipe as mp
 
         rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)

@@ -14,6 +14,8 @@ on one thread because MediaPipe is not thread-safe.
   left portrait sources without a mask) becomes a status sentence.
 - In image/video mode, publish the cover-fitted background picture when it changes; a file that
   cannot be read becomes a status sentence and the blurred background is shown instead.
+- Each mask message carries the look the engine decided (:class:`~bgremove_core.looks.Look`);
+  the filter draws it.
 - A frame :func:`~bgremove_obs.framecheck.problem` finds unreadable is answered with a
   pass-through message (``Look.NONE``: the filter draws the picture unchanged) and a status
   sentence, never segmented; the sentence goes when readable frames come back.
@@ -35,20 +37,13 @@ from bgremove_core.compose import blur_background_small, light_wrap_maps
 from bgremove_core.engine import MaskEngine
 from bgremove_core.errors import MediaError
 from bgremove_core.limits import TEXT_CAPACITY, picture_size
-from bgremove_core.settings import Background, Settings, Stage
+from bgremove_core.looks import wants_picture
+from bgremove_core.settings import Settings, Stage
 
 from .channel import Channel
 from .convert import to_bgr
 from .framecheck import problem
 from .protocol import BackgroundMeta, FrameMeta, Level, Look, SettingsMeta, parse
-
-_LOOKS = {
-    Background.BLUR: Look.BLUR,
-    Background.COLOUR: Look.COLOUR,
-    Background.IMAGE: Look.PICTURE,
-    Background.VIDEO: Look.PICTURE,
-    Background.TRANSPARENT: Look.TRANSPARENT,
-}
 
 
 class Worker:
@@ -88,7 +83,7 @@ class Worker:
         if self._picture_source is not None:
             self._picture_source.close()
         self._picture_source, self._picture_error, self._picture_sent = None, "", None
-        if _LOOKS.get(Background(self._settings.background)) != Look.PICTURE:
+        if not wants_picture(self._settings):
             return
         try:
             self._picture_source = open_background(self._settings)
@@ -144,9 +139,7 @@ class Worker:
         return True
 
     def _publish(self, frame: np.ndarray, alpha: np.ndarray, meta: FrameMeta) -> None:
-        look = _LOOKS.get(Background(self._settings.background), Look.BLUR)
-        if look == Look.PICTURE and not self._send_picture(meta.width, meta.height):
-            look = Look.BLUR
+        look = self._engine.look(picture=self._send_picture(meta.width, meta.height))
         parts = [alpha.reshape(-1).data]
         aux_w = aux_h = wrap = 0
         if look == Look.BLUR:  # at mask size with the mask as alpha: the GPU samples one texture
@@ -178,7 +171,8 @@ class Worker:
         return cv2.resize(self._picture, size, interpolation=cv2.INTER_AREA)
 
     def _send_picture(self, width: int, height: int) -> bool:
-        """Publish the replacement picture (once per size for images, every frame for videos)."""
+        """Publish the replacement picture (once per size for images, every frame for videos);
+        False when there is none to show (another look, or the file cannot be read)."""
         if self._picture_source is None:
             return False
         width, height = picture_size(width, height)

@@ -4,7 +4,8 @@ The OBS side writes frames and settings and reads masks, backgrounds and status;
 the opposite, and also publishes an empty heartbeat message on every turn of its loop (no
 metadata: the supervisor only watches the count, see :mod:`bgremove_obs.supervisor`). Keeping
 the field order in one place is what keeps the two processes in agreement. Standard library
-only (the OBS process imports it).
+and the core's standard-library modules only (the OBS process imports it); the look a mask is
+drawn with is the core's :class:`~bgremove_core.looks.Look`, decided by the stream engine.
 """
 
 from __future__ import annotations
@@ -12,6 +13,20 @@ from __future__ import annotations
 import struct
 from enum import IntEnum
 from typing import NamedTuple, TypeVar
+
+from bgremove_core.looks import Look
+
+__all__ = [
+    "COLOUR_INFO",
+    "BackgroundMeta",
+    "FrameMeta",
+    "Level",
+    "Look",
+    "MaskMeta",
+    "SettingsMeta",
+    "StatusMeta",
+    "parse",
+]
 
 COLOUR_INFO = struct.Struct("<22f")
 """Frame payload prefix: the source's 4x4 YUV->RGB matrix (row-major) and 3+3 range clamps,
@@ -24,16 +39,6 @@ class Level(IntEnum):
     OK = 0
     WARNING = 1
     ERROR = 2
-
-
-class Look(IntEnum):
-    """What the mask message's companion pictures are for: decides the GPU technique."""
-
-    NONE = 0
-    BLUR = 1
-    COLOUR = 2
-    PICTURE = 3
-    TRANSPARENT = 4
 
 
 T = TypeVar("T")
@@ -57,10 +62,11 @@ class FrameMeta(NamedTuple):
 
 
 class MaskMeta(NamedTuple):
-    """A refined mask (R8, mask_width x mask_height) then, if aux_width, a BGRA picture: in
-    blur mode the blurred background at mask size with the mask as alpha, otherwise the
+    """A refined mask (R8, mask_width x mask_height) then, if aux_width, a BGRA picture: for
+    :attr:`Look.BLUR` the blurred background at mask size with the mask as alpha, otherwise the
     light-wrap glow; if light_wrap, then the R8 light-wrap weight at the aux size
-    (``compose.light_wrap_maps``)."""
+    (``compose.light_wrap_maps``). ``look`` is a :class:`Look` value; ``settings_generation``
+    is the :class:`SettingsMeta` generation the mask was made with (the OBS tests wait on it)."""
 
     frame_number: int
     mask_width: int

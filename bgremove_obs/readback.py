@@ -3,10 +3,9 @@
 Only async sources (webcams, media) hand a filter CPU frames (``filter_video``); images, window
 and display captures and scenes exist only as textures. For those the filter renders its target
 into a small texture at the work size (``limits.work_size``: the worker shrinks every frame to it
-anyway), copies it to a staging surface and maps it. Small is the point: on llvmpipe a
-256x144 readback cost 2.6 ms against 10.8 ms at 720p (shared/docs/obs-python-filter.md §2), and
-the copy is mostly GL work. The frame goes to the worker as RGBA through the same mailbox as
-webcam frames, so the worker needs nothing new.
+anyway), copies it to a staging surface and maps it. Small is the point: on llvmpipe a 256x144
+readback cost 2.6 ms against 10.8 ms at 720p, and the copy is mostly GL work. The frame goes to
+the worker as RGBA through the same mailbox as webcam frames, so the worker needs nothing new.
 
 Runs on the graphics thread inside ``video_render``; :meth:`Readback.free` enters the graphics
 context itself because ``destroy`` runs elsewhere.
@@ -17,22 +16,16 @@ from __future__ import annotations
 import ctypes
 from collections.abc import Callable
 
-from bgremove_core.limits import WORK_MAX_SIDE, fit
+from bgremove_core.limits import work_size
 
 from . import libobs
 
 
 class Readback:
-    """A texrender and staging surface of one filter instance, re-created when the size changes.
+    """A texrender and staging surface of one filter instance, re-created when the size changes."""
 
-    ``max_side`` is the work size's :data:`~bgremove_core.limits.WORK_MAX_SIDE` for the filter
-    (reading back more would be thrown away); the OBS benchmark's seed-style filter reads back
-    whole frames with the same code.
-    """
-
-    def __init__(self, lib: libobs.LibObs, max_side: int = WORK_MAX_SIDE) -> None:
+    def __init__(self, lib: libobs.LibObs) -> None:
         self._lib = lib
-        self._max_side = max_side
         self._texrender: int | None = None
         self._stage: int | None = None
         self._size = (0, 0)
@@ -47,7 +40,7 @@ class Readback:
         Returns False when the GPU refused a step (nothing was consumed).
         """
         lib = self._lib
-        size = fit(width, height, self._max_side)
+        size = self.size_for(width, height)
         self._ensure(size)
         if not self._texrender or not self._stage:
             return False
@@ -79,6 +72,11 @@ class Readback:
         finally:
             lib.gs_stagesurface_unmap(self._stage)
         return True
+
+    def size_for(self, width: int, height: int) -> tuple[int, int]:
+        """The size a ``width`` x ``height`` target is read back at: the work size (more would be
+        thrown away by the worker)."""
+        return work_size(width, height)
 
     def _ensure(self, size: tuple[int, int]) -> None:
         if self._texrender is None:

@@ -1,8 +1,9 @@
-"""``bgremove bench``: the speed and quality benchmarks of :mod:`bgremove_core.benchmark`.
+"""``bgremove bench``: the speed benchmark of :mod:`bgremove_core.speed`.
 
 The benchmark's options are its own (parsed here, not in the core, which only measures); every
 argument after ``bench`` is handed to :func:`main` unchanged, so ``bgremove bench --help``
-shows them. ``bench/pipeline_bench.py`` and ``bench/quality.py`` call :func:`main` too.
+shows them. ``bench/pipeline_bench.py`` calls :func:`main` too; mask quality is measured by the
+repository's ``bench/quality.py``, outside the product.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
-HELP = "Measure speed (side by side with a naive baseline) or mask quality; see 'bgremove bench --help'."
+HELP = "Measure speed side by side with a naive baseline; see 'bgremove bench --help'."
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -26,23 +27,22 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    from ..benchmark import DEFAULT_DATA, SIZES
     from ..settings import ModelName
+    from ..speed import DEFAULT_DATA, SIZES
 
     p = argparse.ArgumentParser(
         prog="bgremove bench",
-        description="Measure speed (side by side with a naive baseline, sequential and pipelined) or "
-        "mask quality (against hand-made masks) on the development data; prints a Markdown table.",
+        description="Measure speed side by side with a naive baseline, sequential and pipelined, on "
+        "the development data's lucia clip (or the built-in clip); prints a Markdown table.",
     )
     p.add_argument(
-        "suite",
-        nargs="?",
-        choices=("speed", "quality"),
-        default="speed",
-        help="What to measure (default: speed).",
+        "suite", nargs="?", choices=("speed",), default="speed", help="What to measure (default: speed)."
     )
     p.add_argument(
-        "--data", type=Path, default=DEFAULT_DATA, help="Development data folder (default: ../shared/data)."
+        "--data",
+        type=Path,
+        default=DEFAULT_DATA,
+        help="Development data folder whose clips/lucia_frames are timed (default: ../shared/data).",
     )
     p.add_argument(
         "--sizes", nargs="+", choices=tuple(SIZES), default=list(SIZES), help="Frame sizes to time."
@@ -58,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Print the chosen report as Markdown; return the process exit code."""
     import cv2
 
-    from .. import benchmark
+    from .. import speed
     from ..settings import Settings
 
     parser = _parser()
@@ -67,29 +67,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"--frames must be at least 1, not {args.frames}.")
     if args.threads is not None:
         cv2.setNumThreads(args.threads)
-    if args.suite == "quality":
-        from ..follow_quality import follow_report
-
-        print(benchmark.quality_report(args.data))
-        print()
-        print(follow_report(args.data))
-        return 0
-    frames, source = benchmark.speed_frames(args.data)
+    frames, source = speed.speed_frames(args.data)
     results = []
     for size in args.sizes:
         for model in args.models:
             for follow in (True, False):
                 settings = Settings(follow=follow)
-                result = benchmark.measure_speed(frames, size, model, settings, args.frames)
-                result.pipelined, result.block_baseline = benchmark.measure_pipelined(
+                result = speed.measure_speed(frames, size, model, settings, args.frames)
+                result.pipelined, result.block_baseline = speed.measure_pipelined(
                     frames, size, model, settings, args.frames
                 )
                 results.append(result)
     print(
         f"Median of {args.frames} frames of {source} per row (pipelined: median over blocks of "
-        f"{benchmark.PIPELINE_BLOCK} frames); default settings (blur, refinement on, follow the "
+        f"{speed.PIPELINE_BLOCK} frames); default settings (blur, refinement on, follow the "
         "person on unless the row says off); "
         f"OpenCV threads: {cv2.getNumThreads()}, CPUs: {cv2.getNumberOfCPUs()}.\n"
     )
-    print(benchmark.speed_report(results))
+    print(speed.speed_report(results))
     return 0

@@ -15,9 +15,8 @@ from ..errors import SettingsError
 from ..settings import Background, Settings
 
 if TYPE_CHECKING:
-    from ..filejob import CoreStages
     from ..filejob.video import JobStats, Progress
-    from ..pipeline import Result
+    from ..pipeline import Processor, Result
 
 HELP = "Run blur and background replacement on a built-in clip and write the videos and a sheet."
 DEFAULT_OUT = Path("bgremove-demo")
@@ -83,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
         video = out / f"{name}.mp4"
         with core_stages(settings) as stages:
 
-            def job(report: Progress, stages: CoreStages = stages, video: Path = video) -> JobStats:
+            def job(report: Progress, stages: Processor = stages, video: Path = video) -> JobStats:
                 target = VideoTarget(video, SIZE, FPS)
                 return write_video(
                     frames, stages, target, expected=len(frames), progress=report, on_result=keep

@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from .core import CoreStages, core_stages, opencv_threads, run_frames
+from .core import core_stages, opencv_threads, run_frames
 from .flow import Cancelled, Profile
 from .job import ImagePlan, Plan, plan_file, run_plan
 from .video import NO_FFMPEG, JobStats, VideoPlan, VideoTarget, check_video_target, write_video
@@ -15,7 +15,6 @@ from .video import NO_FFMPEG, JobStats, VideoPlan, VideoTarget, check_video_targ
 __all__ = [
     "NO_FFMPEG",
     "Cancelled",
-    "CoreStages",
     "ImagePlan",
     "JobStats",
     "Plan",

@@ -3,8 +3,8 @@
 Every input is one idempotent unit (one input, one output written atomically), so a batch is
 resumable for free: an output that exists is complete, and is skipped unless the caller asks
 to overwrite. One bad input never stops the others: its error is kept with it, the rest go on.
-Jobs share nothing but a pool of :class:`~.core.CoreStages` (one per parallel job), so the model
-is loaded once per job slot, not once per file.
+Jobs share nothing but a pool of :class:`~bgremove_core.pipeline.Processor` (one per parallel
+job), so the model is loaded once per job slot, not once per file.
 """
 
 from __future__ import annotations
@@ -21,9 +21,10 @@ from ..errors import BgRemoveError, MediaError
 from ..media.atomic import sweep_abandoned
 from ..media.files import check_input_file
 from ..media.formats import H264, IMAGE_SUFFIXES, VIDEO_INPUT_SUFFIXES, output_suffix
+from ..pipeline import Processor
 from ..resources import Closeable
 from ..settings import Background, Settings
-from .core import CoreStages, core_stages
+from .core import core_stages
 from .flow import Cancelled
 from .job import Plan, plan_file, run_plan
 from .video import JobStats, Progress
@@ -149,34 +150,34 @@ def plan_all(
 
 
 class StagesPool(Closeable):
-    """One :class:`CoreStages` per running job, reused from file to file (the model loads once)."""
+    """One :class:`Processor` per running job, reused from file to file (the model loads once)."""
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
-        self._free: queue.SimpleQueue[CoreStages] = queue.SimpleQueue()
-        self._all: list[CoreStages] = []
+        self._free: queue.SimpleQueue[Processor] = queue.SimpleQueue()
+        self._all: list[Processor] = []
         self._lock = threading.Lock()
         self.release(self._new())  # the first one now, so a bad model or background fails up front
 
-    def _new(self) -> CoreStages:
+    def _new(self) -> Processor:
         stages = core_stages(self._settings)
         with self._lock:
             self._all.append(stages)
         return stages
 
-    def acquire(self) -> CoreStages:
-        """A free CoreStages, or a new one."""
+    def acquire(self) -> Processor:
+        """A free Processor, or a new one."""
         try:
             return self._free.get_nowait()
         except queue.Empty:
             return self._new()
 
-    def release(self, stages: CoreStages) -> None:
+    def release(self, stages: Processor) -> None:
         """Hand ``stages`` back for the next file."""
         self._free.put(stages)
 
     def close(self) -> None:
-        """Close every CoreStages made; safe to call twice."""
+        """Close every Processor made; safe to call twice."""
         with self._lock:
             stages, self._all = self._all, []
         for s in stages:

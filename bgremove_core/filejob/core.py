@@ -1,9 +1,10 @@
 """The per-frame work of a file job, split where a pipeline can overlap it: the model, then the rest.
 
-:func:`core_stages` is the one place a file job gets its model and picture work from, so it can
-later be pointed at a shared engine (one model thread serving several jobs) without touching the
-jobs. The split is the same work, in the same order, as :class:`~bgremove_core.pipeline.Processor`
-does in one call, so a pipelined run gives the same frames as a loop over ``Processor.process``.
+A file job drives the stream engine through a :class:`~bgremove_core.pipeline.Processor` (engine
++ compositor), running its two halves (:meth:`~bgremove_core.pipeline.Processor.segment`, then
+:meth:`~bgremove_core.pipeline.Processor.finish`) on two threads, so a pipelined run gives the
+same frames as a loop over ``Processor.process``. :func:`core_stages` is the one place a file
+job gets it from.
 """
 
 from __future__ import annotations
@@ -15,13 +16,8 @@ from collections.abc import Callable, Iterable, Iterator
 import cv2
 import numpy as np
 
-from ..compose import Compositor
-from ..engine import open_segmenter
-from ..frames import check_frame
-from ..pipeline import Result
-from ..refine import Refiner
-from ..resources import Closeable
-from ..settings import Background, Settings
+from ..pipeline import Processor, Result
+from ..settings import Settings
 from .flow import Profile, Stage, run_chain
 
 OPENCV_THREADS = 1
@@ -42,63 +38,22 @@ def opencv_threads(count: int = OPENCV_THREADS) -> Iterator[None]:
         cv2.setNumThreads(previous)
 
 
-class CoreStages(Closeable):
-    """The model (:meth:`segment`) and refinement + compositing (:meth:`finish`) of one stream.
-
-    Each method is called from one thread at a time, frames in order: :meth:`segment` on one
-    thread, :meth:`finish` on another (it keeps the temporal smoothing state).
+def core_stages(settings: Settings) -> Processor:
+    """The model and picture work for ``settings``: the seam every file job goes through.
 
     Raises:
         ModelError: The model cannot be loaded.
         MediaError: The replacement background cannot be opened.
     """
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self._segmenter = open_segmenter(settings)
-        self._refiner = Refiner(settings)
-        try:
-            self._compositor = Compositor(settings)
-        except BaseException:
-            self._segmenter.close()
-            raise
-
-    @property
-    def alpha(self) -> bool:
-        """Whether outputs are BGRA (transparent background)."""
-        return self.settings.background == Background.TRANSPARENT
-
-    def segment(self, frame: np.ndarray) -> np.ndarray:
-        """The model's person probability for one BGR frame."""
-        return self._segmenter.segment(check_frame(frame))
-
-    def finish(self, frame: np.ndarray, prob: np.ndarray) -> Result:
-        """Refine ``prob`` against ``frame`` and composite the frame over the new background."""
-        alpha = self._refiner.refine(prob, frame)
-        return Result(alpha, self._compositor.compose(frame, alpha))
-
-    def reset(self) -> None:
-        """Forget temporal state before an unrelated stream (the next file of a batch)."""
-        self._refiner.reset()
-        self._segmenter.reset()
-
-    def close(self) -> None:
-        """Release the model and the background; safe to call twice."""
-        self._segmenter.close()
-        self._compositor.close()
-
-
-def core_stages(settings: Settings) -> CoreStages:
-    """The model and picture work for ``settings``: the seam every file job goes through."""
-    return CoreStages(settings)
+    return Processor(settings)
 
 
 ResultHook = Callable[[int, np.ndarray, Result], None]
 """Called with (index, source frame, result) for every frame, in order, on the compositing thread."""
 
 
-def core_chain(stages: CoreStages, on_result: ResultHook | None = None) -> list[Stage]:
-    """The two pipeline stages of :class:`CoreStages`, for :func:`~.flow.run_chain`.
+def core_chain(stages: Processor, on_result: ResultHook | None = None) -> list[Stage]:
+    """The two pipeline stages of a :class:`Processor`, for :func:`~.flow.run_chain`.
 
     The last stage yields the composited picture (what an encoder takes).
     """
@@ -121,7 +76,7 @@ def core_chain(stages: CoreStages, on_result: ResultHook | None = None) -> list[
 
 def run_frames(
     frames: Iterable[np.ndarray],
-    stages: CoreStages,
+    stages: Processor,
     on_result: ResultHook | None = None,
     *,
     cancel: threading.Event | None = None,

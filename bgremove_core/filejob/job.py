@@ -16,7 +16,7 @@ from ..media.atomic import check_output
 from ..media.files import check_input_file
 from ..media.formats import DEFAULT_H264, H264, check_image_output, input_kind
 from ..media.images import read_image, write_image
-from .core import CoreStages
+from ..pipeline import Processor
 from .video import JobStats, Progress, VideoPlan, plan_video, run_video
 
 
@@ -67,7 +67,7 @@ def plan_file(
 
 def run_plan(
     plan: Plan,
-    stages: CoreStages,
+    stages: Processor,
     *,
     cancel: threading.Event | None = None,
     progress: Progress | None = None,

@@ -23,7 +23,8 @@ from ..media.ffmpeg import find_ffmpeg
 from ..media.formats import DEFAULT_H264, H264, VideoOutput, video_output
 from ..media.video import VideoInfo, probe_video, read_frames
 from ..media.writer import FRAME_COUNT_SLACK, AudioSpan, FfmpegWriter, OpenCvWriter, VideoWriter
-from .core import CoreStages, ResultHook, core_chain
+from ..pipeline import Processor
+from .core import ResultHook, core_chain
 from .flow import Profile, Stage, run_chain
 
 Progress = Callable[[int], None]
@@ -139,7 +140,7 @@ def plan_video(
 
 def run_video(
     plan: VideoPlan,
-    stages: CoreStages,
+    stages: Processor,
     *,
     cancel: threading.Event | None = None,
     progress: Progress | None = None,
@@ -157,7 +158,7 @@ def run_video(
 
 def write_video(
     frames: Iterable[np.ndarray],
-    stages: CoreStages | None,
+    stages: Processor | None,
     target: VideoTarget,
     *,
     expected: int,
@@ -172,7 +173,7 @@ def write_video(
         MediaError: ``frames`` was empty.
         OutputError: The file cannot be encoded or written.
     """
-    alpha = stages is not None and stages.alpha
+    alpha = stages is not None and stages.transparent
     chain = core_chain(stages, on_result) if stages is not None else []
     written = 0
     started = time.perf_counter()

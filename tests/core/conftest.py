@@ -13,9 +13,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bgremove_core import benchmark
 from bgremove_core.segment import Segmenter
 from bgremove_core.settings import ModelName
+from lab.data import clip as read_clip
+from lab.data import people
 
 
 @dataclass(frozen=True)
@@ -63,8 +64,7 @@ def photos(model: str, segmenters: dict[str, Segmenter], answers: dict, shared_d
     key = ("people", model)
     if key not in answers:
         answers[key] = [
-            Photo(image, truth, segmenters[model].segment(image))
-            for _, image, truth in benchmark.people(shared_data)
+            Photo(image, truth, segmenters[model].segment(image)) for _, image, truth in people(shared_data)
         ]
     return answers[key]
 
@@ -74,7 +74,7 @@ def clip(model: str, segmenters: dict[str, Segmenter], answers: dict, shared_dat
     """The lucia clip with hand-drawn masks and this model's probabilities for every frame."""
     key = ("lucia", model)
     if key not in answers:
-        frames, truths = benchmark.clip(shared_data)
+        frames, truths = read_clip(shared_data)
         answers[key] = Clip(frames, truths, [segmenters[model].segment(f) for f in frames])
     return answers[key]
 
@@ -82,4 +82,4 @@ def clip(model: str, segmenters: dict[str, Segmenter], answers: dict, shared_dat
 @pytest.fixture(scope="session")
 def lucia_frame(shared_data: Path) -> np.ndarray:
     """One real frame with a person in it (854x480)."""
-    return benchmark.clip(shared_data)[0][10]
+    return read_clip(shared_data)[0][10]

@@ -11,14 +11,15 @@ import cv2
 import numpy as np
 import pytest
 
-from bgremove_core import benchmark
-from bgremove_core.benchmark import iou, raw_mask
 from bgremove_core.engine import open_segmenter
 from bgremove_core.follow import SCAN_EVERY, FollowSegmenter
-from bgremove_core.follow_quality import CLIPS, Variants, score_clip, score_photos
 from bgremove_core.pipeline import Processor
 from bgremove_core.segment import Segmenter
 from bgremove_core.settings import Settings, Stage, changed_stages
+from lab.data import CLIPS
+from lab.data import clip as read_clip
+from lab.follow_quality import Variants, score_clip, score_photos
+from lab.metrics import iou, raw_mask
 
 HIKER_FREE = (0, 0, 380, 214)
 """A 16:9 region of every hike frame that the hiker never enters (they stay right of x = 409)."""
@@ -26,7 +27,7 @@ HIKER_FREE = (0, 0, 380, 214)
 
 @pytest.fixture(scope="module")
 def hike(shared_data: Path) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    return benchmark.clip(shared_data, "hike")
+    return read_clip(shared_data, "hike")
 
 
 @pytest.fixture
@@ -109,7 +110,7 @@ def test_a_frame_with_nobody_gives_an_empty_mask(follower, hike):
 
 def test_two_people_far_apart_get_a_crop_each(follower, hike, shared_data):
     """Two walkers 850 px apart in a 16:9 frame: two lucia frames side by side, over scree."""
-    frames, truths = benchmark.clip(shared_data, "lucia")
+    frames, truths = read_clip(shared_data, "lucia")
     scores: dict[str, list[float]] = {"left": [], "right": []}
     for i in range(10):
         scree = _background(hike[0][i])

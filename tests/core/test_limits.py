@@ -9,26 +9,29 @@ import pytest
 
 from bgremove_core import limits
 from bgremove_core.compose import blur_background_small, light_wrap_maps
+from bgremove_core.frames import to_work_size
 
 SIDES = (1, 2, 3, 17, 240, 319, 320, 321, 360, 639, 640, 641, 1080, 1280, 1440, 1920, 2560, 3840)
 SIZES = list(itertools.product(SIDES, SIDES))
 
 
 @pytest.mark.parametrize(("width", "height"), SIZES)
-def test_fit_bounds_the_long_side_and_keeps_the_aspect(width: int, height: int) -> None:
+def test_the_work_size_is_the_size_the_refiner_works_at(width: int, height: int) -> None:
+    """One rule: the size ``limits`` promises the OBS side is the size the CPU refines at."""
     w, h = limits.work_size(width, height)
     assert 1 <= w <= limits.WORK_MAX_SIDE and 1 <= h <= limits.WORK_MAX_SIDE
+    assert to_work_size(np.zeros((height, width), np.uint8)).shape == (h, w)
+    assert limits.work_size(w, h) == (w, h), "a frame already at its work size stays as it is"
     if max(width, height) <= limits.WORK_MAX_SIDE:
         assert (w, h) == (width, height)
     else:
-        assert max(w, h) == limits.WORK_MAX_SIDE
-        scale = limits.WORK_MAX_SIDE / max(width, height)
-        assert abs(w - width * scale) <= 1 and abs(h - height * scale) <= 1
+        assert 2 * max(w, h) + 1 > limits.WORK_MAX_SIDE, "halved no further than needed"
 
 
 def test_orientation_gets_the_same_budget() -> None:
-    assert limits.work_size(1920, 1080) == (640, 360)
-    assert limits.work_size(1080, 1920) == (360, 640)
+    assert limits.work_size(1280, 720) == (640, 360)
+    assert limits.work_size(1920, 1080) == (480, 270)
+    assert limits.work_size(1080, 1920) == (270, 480)
     assert limits.picture_size(1080, 2400) == (864, 1920)
 
 

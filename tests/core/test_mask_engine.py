@@ -102,3 +102,10 @@ def test_close_is_idempotent_and_final(frame: np.ndarray) -> None:
     engine.close()
     with pytest.raises(ValueError, match="closed"):
         engine.mask(frame)
+
+
+def test_the_two_halves_give_the_same_masks_as_one_call(shared_data: Path) -> None:
+    frames = [cv2.imread(str(p)) for p in sorted((shared_data / "clips" / "lucia_frames").glob("*.jpg"))[:6]]
+    with MaskEngine() as whole, MaskEngine() as halves:
+        for f in frames:
+            np.testing.assert_array_equal(whole.mask(f), halves.refine(f, halves.segment(f)))

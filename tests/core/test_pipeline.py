@@ -7,16 +7,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bgremove_core import benchmark
 from bgremove_core.errors import MediaError
 from bgremove_core.pipeline import Processor, RealtimeProcessor
 from bgremove_core.settings import Settings
+from lab.data import clip as read_clip
+from lab.metrics import iou
 from tests.support.procs import wait_until
 
 
 @pytest.fixture(scope="module")
 def lucia(shared_data: Path) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    frames, truths = benchmark.clip(shared_data)
+    frames, truths = read_clip(shared_data)
     return frames[:12], truths[:12]
 
 
@@ -32,7 +33,7 @@ def test_processor_masks_the_person_and_composites(frames, lucia):
     for frame, result, truth in zip(frames, results, truths, strict=True):
         assert result.alpha.shape == frame.shape[:2]
         assert result.output.shape == frame.shape
-        assert benchmark.iou(result.alpha >= 128, truth) > 0.7
+        assert iou(result.alpha >= 128, truth) > 0.7
         person = result.alpha == 255
         np.testing.assert_array_equal(result.output[person], frame[person])
 
@@ -67,5 +68,5 @@ def test_realtime_processor_never_waits_and_catches_up(frames, lucia):
 
         wait_until(masked, what="a mask from the live processor", interval=0.01)
         result = results[-1]
-        assert benchmark.iou(result.alpha >= 128, lucia[1][1]) > 0.6
+        assert iou(result.alpha >= 128, lucia[1][1]) > 0.6
         assert result.output.shape == frames[1].shape

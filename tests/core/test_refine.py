@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from bgremove_core import refine as refine_module
-from bgremove_core.benchmark import at_size, flicker, iou, raw_mask
 from bgremove_core.refine import Refiner, downscale
 from bgremove_core.settings import Settings
+from lab.metrics import at_size, flicker, iou, raw_mask
 
 PEOPLE_TOLERANCE = 0.001
 """Refined may trail raw by this much mean IoU on the photos (a one-pixel outline shift on a

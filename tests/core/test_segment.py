@@ -7,9 +7,9 @@ import statistics
 import numpy as np
 import pytest
 
-from bgremove_core.benchmark import iou, raw_mask
 from bgremove_core.errors import MediaError, ModelError
 from bgremove_core.segment import Segmenter
+from lab.metrics import iou, raw_mask
 
 
 def test_raw_model_finds_the_people(photos):

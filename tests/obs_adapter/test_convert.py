@@ -92,8 +92,9 @@ def test_round_trip_to_bgr(frame: np.ndarray, fmt: int) -> None:
     assert error < MAX_MEAN_ERROR, f"{FORMATS[fmt].name}: mean error {error:.2f}"
 
 
-def test_work_size_caps_the_width() -> None:
-    assert work_size(1920, 1080) == (640, 360)
+def test_frames_are_converted_at_the_work_size_the_core_refines_at() -> None:
+    assert work_size(1280, 720) == (640, 360)
+    assert work_size(1920, 1080) == (480, 270)
     assert work_size(320, 240) == (320, 240)
 
 

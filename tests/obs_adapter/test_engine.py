@@ -204,3 +204,24 @@ def test_an_unreadable_frame_passes_through_and_is_said(channel: Channel, worker
     message = channel.masks.read()
     assert message is not None and parse(MaskMeta, message.meta).look == Look.BLUR
     assert _status(channel) == (Level.OK, "")
+
+
+def test_the_worker_sends_the_look_the_engine_decides(
+    channel: Channel, worker: Worker, person, tmp_path
+) -> None:
+    """The mask view sends the mask alone; a picture that cannot be read is replaced by the blur
+    and said, as :func:`bgremove_core.looks.choose_look` decides for every path."""
+    _send_settings(channel, Settings(show_mask=True))
+    _send_frame(channel, _fit_into(person[0], 640, 360))
+    meta, _ = _mask(channel, worker)
+    assert (meta.look, meta.aux_width, meta.light_wrap) == (Look.MASK, 0, 0)
+
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"not a picture")
+    _send_settings(channel, Settings(background="image", image=str(broken)), generation=2)
+    _send_frame(channel, _fit_into(person[0], 640, 360), number=2)
+    _run_until(worker, lambda: channel.masks.count() > 1)
+    message = channel.masks.read()
+    assert message is not None and parse(MaskMeta, message.meta).look == Look.BLUR
+    level, text = _status(channel)
+    assert level == Level.ERROR and "Showing the blurred background instead" in text

@@ -1,7 +1,7 @@
 """How much following the person gains: raw vs today's refinement vs follow, with the upper bound.
 
 Scored on the shared clips with hand-drawn masks (lucia, hike, breakdance-flare) and on the 80
-photos, with the metrics of :mod:`bgremove_core.benchmark`. The *oracle* runs the crop model on
+photos, with the metrics of :mod:`lab.metrics`. The *oracle* runs the crop model on
 a box grown from the TRUE person box (what following would give with a perfect tracker), so the
 report shows how much headroom is left. ``tests/core/test_follow.py`` asserts on these same
 functions, so the report and the tests cannot measure different things.
@@ -15,14 +15,13 @@ from pathlib import Path
 
 import numpy as np
 
-from .benchmark import DEFAULT_DATA, Scores, at_size, clip, flicker, people, raw_mask
-from .follow import Box, FollowSegmenter
-from .refine import Refiner
-from .segment import Segmenter
-from .settings import ModelName, Settings
+from bgremove_core.follow import Box, FollowSegmenter
+from bgremove_core.refine import Refiner
+from bgremove_core.segment import Segmenter
+from bgremove_core.settings import ModelName, Settings
 
-CLIPS = ("lucia", "hike", "breakdance-flare")
-"""The shared clips with a hand-drawn mask on every frame."""
+from .data import CLIPS, DEFAULT_DATA, clip, people
+from .metrics import Scores, at_size, flicker, raw_mask
 
 VARIANTS = ("raw", "refined", "follow", "follow, landscape crops", "oracle")
 """What is scored: the model alone, refinement (follow off), follow + refinement (general crops,
