@@ -74,8 +74,8 @@ MIN_PART = 0.003
 MAX_CROPS = 2
 """At most this many crops per frame (people far apart); more groups are merged, nearest first."""
 
-Box = tuple[int, int, int, int]
-"""(x0, y0, x1, y1) in frame pixels, x1/y1 exclusive."""
+Rect = tuple[int, int, int, int]
+"""(x0, y0, x1, y1) in frame pixels, x1/y1 exclusive (``frames.Box`` is the same as slices)."""
 
 
 class FollowSegmenter(Closeable):
@@ -106,8 +106,8 @@ class FollowSegmenter(Closeable):
             self._scanner.close()
             raise
         self.spec = self._scanner.spec
-        self.last_crops: list[Box] = []
-        self.last_crop: Box | None = None
+        self.last_crops: list[Rect] = []
+        self.last_crop: Rect | None = None
         self._frame_size = (0, 0)
         self.reset()
 
@@ -138,7 +138,7 @@ class FollowSegmenter(Closeable):
         self._prev = prob
         return prob
 
-    def segment_box(self, frame: np.ndarray, person: Box) -> np.ndarray:
+    def segment_box(self, frame: np.ndarray, person: Rect) -> np.ndarray:
         """P(person) with the model run on ``person`` grown as a tracked box would be; 0 outside.
 
         No state is used or kept: this is what following would give if it knew the true box
@@ -197,7 +197,7 @@ class FollowSegmenter(Closeable):
         h, w = frame.shape[:2]
         return self._scanner.segment(frame, self.working_size(w, h))
 
-    def _paste(self, out: np.ndarray, frame: np.ndarray, boxes: list[Box]) -> list[np.ndarray]:
+    def _paste(self, out: np.ndarray, frame: np.ndarray, boxes: list[Rect]) -> list[np.ndarray]:
         """Run the crop model on each box of ``frame`` and write them into ``out`` (overlaps keep
         the larger probability); return each crop's probabilities."""
         h, w = frame.shape[:2]
@@ -215,7 +215,7 @@ class FollowSegmenter(Closeable):
         np.copyto(out, pasted, where=covered)
         return probs
 
-    def _fit(self, box: np.ndarray, w: int, h: int) -> Box:
+    def _fit(self, box: np.ndarray, w: int, h: int) -> Rect:
         """Grow ``box`` to the crop model's aspect and minimum size, inside the frame."""
         x0, y0, x1, y1 = box
         aspect = self._cropper.spec.input_width / self._cropper.spec.input_height
@@ -252,7 +252,7 @@ def _with_margin(box: tuple[float, float, float, float]) -> np.ndarray:
     return np.array([x0 - pad, y0 - pad, x1 + pad, y1 + pad], np.float64)
 
 
-def _group(boxes: list[np.ndarray], fit: Callable[[np.ndarray], Box]) -> list[np.ndarray]:
+def _group(boxes: list[np.ndarray], fit: Callable[[np.ndarray], Rect]) -> list[np.ndarray]:
     """Merge boxes whose crops would overlap, then the closest ones until :data:`MAX_CROPS` remain."""
     boxes = list(boxes)
     while len(boxes) > 1:
@@ -277,11 +277,11 @@ def _area(box: np.ndarray) -> float:
     return float((box[2] - box[0]) * (box[3] - box[1]))
 
 
-def _overlap(a: Box, b: Box) -> bool:
+def _overlap(a: Rect, b: Rect) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-def _union(boxes: list[Box]) -> Box:
+def _union(boxes: list[Rect]) -> Rect:
     return (
         min(b[0] for b in boxes),
         min(b[1] for b in boxes),
@@ -312,7 +312,7 @@ def _intersection(a: np.ndarray, b: np.ndarray) -> float:
     return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
 
 
-def _touches_inner_edge(crop: np.ndarray, box: Box, w: int, h: int) -> bool:
+def _touches_inner_edge(crop: np.ndarray, box: Rect, w: int, h: int) -> bool:
     """Whether the crop's mask reaches a box edge that is not the frame's edge (the person goes on)."""
     x0, y0, x1, y1 = box
     person = crop >= 0.5

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bgremove_core.follow import Box, FollowSegmenter
+from bgremove_core.follow import FollowSegmenter, Rect
 from bgremove_core.refine import Refiner
 from bgremove_core.segment import Segmenter
 from bgremove_core.settings import ModelName, Settings
@@ -31,7 +31,7 @@ Masker = Callable[[np.ndarray, np.ndarray], np.ndarray]
 """(frame, truth) -> a mask at any size: uint8 alpha (soft) or booleans (the raw cut)."""
 
 
-def true_box(truth: np.ndarray) -> Box:
+def true_box(truth: np.ndarray) -> Rect:
     """The bounding box of a truth mask (the whole mask if it is empty)."""
     ys, xs = np.nonzero(truth)
     if len(xs) == 0:

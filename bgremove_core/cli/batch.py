@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import SettingsError
-from ..settings import Background
+from ..looks import Look, choose_look
 from .options import settings_from_args, settings_inputs
 from .process import add_job_arguments, h264_from_args
 
@@ -53,7 +53,6 @@ def run(args: argparse.Namespace) -> int:
     """Find the inputs, plan them all, run them and say how it went."""
     from ..filejob import NO_FFMPEG, VideoPlan, opencv_threads
     from ..filejob.batch import StagesPool, collect, default_jobs, plan_all, run_all
-    from ..media.ffmpeg import find_ffmpeg
     from .console import error, progress, warn
 
     settings = settings_from_args(args)
@@ -65,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     if out.exists() and not out.is_dir():
         raise SettingsError(f"--out {str(out)!r} is a file; give a folder.")
     outcomes = collect(
-        args.inputs, out, alpha=settings.background == Background.TRANSPARENT, recursive=args.recursive
+        args.inputs, out, alpha=choose_look(settings) == Look.TRANSPARENT, recursive=args.recursive
     )
     if not outcomes:
         raise SettingsError(
@@ -78,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
         if outcome.error is not None:
             error(outcome.error)
     planned = [o for o in outcomes if o.plan is not None]
-    if find_ffmpeg() is None and any(isinstance(o.plan, VideoPlan) for o in planned):
+    if any(isinstance(o.plan, VideoPlan) and o.plan.target.ffmpeg is None for o in planned):
         warn(NO_FFMPEG)
 
     started = time.perf_counter()

@@ -15,7 +15,8 @@ from ..errors import SettingsError
 from ..settings import Background, Settings
 
 if TYPE_CHECKING:
-    from ..filejob.video import JobStats, Progress
+    from ..filejob.stats import JobStats
+    from ..filejob.video import Progress
     from ..pipeline import Processor, Result
 
 HELP = "Run blur and background replacement on a built-in clip and write the videos and a sheet."
@@ -50,8 +51,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Make the clip, process it twice, write everything and say what was written."""
-    from ..filejob import VideoTarget, core_stages, write_video
+    from ..filejob import core_stages, video_target, write_video
     from ..media.democlip import demo_background, demo_frames
+    from ..media.ffmpeg import find_ffmpeg
     from ..media.images import write_image
     from ..media.sheet import contact_sheet
     from .render import with_progress
@@ -67,7 +69,10 @@ def run(args: argparse.Namespace) -> int:
     background = out / "background.jpg"
     write_image(background, demo_background())
     input_video = out / "input.mp4"
-    write_video(frames, None, VideoTarget(input_video, SIZE, FPS), expected=len(frames))
+    ffmpeg = find_ffmpeg()
+    write_video(
+        frames, None, video_target(input_video, SIZE, FPS, alpha=False, ffmpeg=ffmpeg), expected=len(frames)
+    )
     written = [background, input_video]
 
     shown = sorted({round(i * (len(frames) - 1) / (SHEET_ROWS - 1)) for i in range(SHEET_ROWS)})
@@ -83,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
         with core_stages(settings) as stages:
 
             def job(report: Progress, stages: Processor = stages, video: Path = video) -> JobStats:
-                target = VideoTarget(video, SIZE, FPS)
+                target = video_target(video, SIZE, FPS, alpha=False, ffmpeg=ffmpeg)
                 return write_video(
                     frames, stages, target, expected=len(frames), progress=report, on_result=keep
                 )

@@ -10,8 +10,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ..looks import Look, choose_look
 from ..media.formats import CRF_RANGE, DEFAULT_CRF, DEFAULT_PRESET, H264, X264_PRESETS
-from ..settings import Background
 from .options import add_settings_arguments, settings_from_args, settings_inputs
 
 HELP = "Remove the background of a video (keeping its sound) or an image."
@@ -72,7 +72,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Validate everything, then process the file."""
     from ..filejob import NO_FFMPEG, VideoPlan, core_stages, opencv_threads, plan_file, run_plan
-    from ..media.ffmpeg import find_ffmpeg
     from .console import warn
     from .render import summary, warn_if_truncated, with_progress
 
@@ -80,14 +79,14 @@ def run(args: argparse.Namespace) -> int:
     plan = plan_file(
         args.input,
         args.output,
-        alpha=settings.background == Background.TRANSPARENT,
+        alpha=choose_look(settings) == Look.TRANSPARENT,
         reads=tuple(settings_inputs(settings)),
         start=args.start,
         end=args.end,
         h264=h264_from_args(args),
         overwrite=args.overwrite,
     )
-    if isinstance(plan, VideoPlan) and find_ffmpeg() is None:
+    if isinstance(plan, VideoPlan) and plan.target.ffmpeg is None:
         warn(NO_FFMPEG)
     with opencv_threads(), core_stages(settings) as stages:
         before = _cpu_seconds()

@@ -21,7 +21,7 @@ def summary(plan: Plan, stats: JobStats) -> str:
     """One line saying what was written and how fast; for a video, frames, size and frames/s."""
     if not isinstance(plan, VideoPlan):
         return f"Wrote {plan.output} in {stats.seconds:.1f} s."
-    width, height = plan.target.size
+    width, height = stats.size
     return (
         f"Wrote {plan.target.path}: {stats.frames} frames of {width}x{height} "
         f"({stats.frames / plan.target.fps:.2f} s) in {stats.seconds:.1f} s, {stats.fps:.1f} frames/s."

@@ -10,7 +10,8 @@ from __future__ import annotations
 from .core import core_stages, opencv_threads, run_frames
 from .flow import Cancelled, Profile
 from .job import ImagePlan, Plan, plan_file, run_plan
-from .video import NO_FFMPEG, JobStats, VideoPlan, VideoTarget, check_video_target, write_video
+from .stats import JobStats
+from .video import NO_FFMPEG, VideoPlan, VideoTarget, video_target, write_video
 
 __all__ = [
     "NO_FFMPEG",
@@ -21,11 +22,11 @@ __all__ = [
     "Profile",
     "VideoPlan",
     "VideoTarget",
-    "check_video_target",
     "core_stages",
     "opencv_threads",
     "plan_file",
     "run_frames",
     "run_plan",
+    "video_target",
     "write_video",
 ]

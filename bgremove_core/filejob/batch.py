@@ -18,16 +18,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import BgRemoveError, MediaError
+from ..looks import Look, choose_look
 from ..media.atomic import sweep_abandoned
 from ..media.files import check_input_file
 from ..media.formats import H264, IMAGE_SUFFIXES, VIDEO_INPUT_SUFFIXES, output_suffix
 from ..pipeline import Processor
 from ..resources import Closeable
-from ..settings import Background, Settings
+from ..settings import Settings
 from .core import core_stages
 from .flow import Cancelled
 from .job import Plan, plan_file, run_plan
-from .video import JobStats, Progress
+from .stats import JobStats
+from .video import Progress
 
 CORES_PER_JOB = 2
 """CPU cores one pipelined job keeps busy (its four threads plus the two ffmpeg processes); see
@@ -43,14 +45,6 @@ def default_jobs() -> int:
     """Parallel jobs that fit this machine: its usable cores over :data:`CORES_PER_JOB`."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     return max(1, cores // CORES_PER_JOB)
-
-
-@dataclass(frozen=True)
-class Item:
-    """One input and the output it goes to."""
-
-    source: Path
-    output: Path
 
 
 @dataclass
@@ -140,7 +134,7 @@ def plan_all(
             outcome.plan = plan_file(
                 outcome.source,
                 outcome.output,
-                alpha=settings.background == Background.TRANSPARENT,
+                alpha=choose_look(settings) == Look.TRANSPARENT,
                 reads=reads,
                 h264=h264,
                 overwrite=overwrite,

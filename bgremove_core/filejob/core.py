@@ -18,7 +18,7 @@ import numpy as np
 
 from ..pipeline import Processor, Result
 from ..settings import Settings
-from .flow import Profile, Stage, run_chain
+from .flow import Profile, Step, run_chain
 
 OPENCV_THREADS = 1
 """OpenCV's own worker threads while file jobs run. The job's stage threads and the two ffmpeg
@@ -52,7 +52,7 @@ ResultHook = Callable[[int, np.ndarray, Result], None]
 """Called with (index, source frame, result) for every frame, in order, on the compositing thread."""
 
 
-def core_chain(stages: Processor, on_result: ResultHook | None = None) -> list[Stage]:
+def core_chain(stages: Processor, on_result: ResultHook | None = None) -> list[Step]:
     """The two pipeline stages of a :class:`Processor`, for :func:`~.flow.run_chain`.
 
     The last stage yields the composited picture (what an encoder takes).
@@ -71,7 +71,7 @@ def core_chain(stages: Processor, on_result: ResultHook | None = None) -> list[S
         count += 1
         return result.output
 
-    return [Stage("segment", segment), Stage("refine+compose", finish)]
+    return [Step("segment", segment), Step("refine+compose", finish)]
 
 
 def run_frames(

@@ -39,8 +39,8 @@ class _End:
 
 
 @dataclass(frozen=True)
-class Stage:
-    """One thread of the chain.
+class Step:
+    """One thread of the chain (a pipeline stage; not a :class:`~bgremove_core.settings.Stage`).
 
     Attributes:
         name: Shown in the profile (e.g. ``segment``).
@@ -160,7 +160,7 @@ def _produce(chain: _Chain, source: Iterable[Any], clock: StageTime) -> None:
             close()
 
 
-def _transform(chain: _Chain, index: int, stage: Stage, clock: StageTime) -> None:
+def _transform(chain: _Chain, index: int, stage: Step, clock: StageTime) -> None:
     last = index == len(chain.queues)
     while not isinstance(item := chain.get(index - 1, clock), _End):
         started = time.perf_counter()
@@ -194,7 +194,7 @@ def _thread(chain: _Chain, clock: StageTime, target: Callable[[], None]) -> thre
 
 def run_chain(
     source: Iterable[Any],
-    stages: Sequence[Stage],
+    stages: Sequence[Step],
     *,
     source_name: str = "decode",
     cancel: threading.Event | None = None,

@@ -17,7 +17,8 @@ from ..media.files import check_input_file
 from ..media.formats import DEFAULT_H264, H264, check_image_output, input_kind
 from ..media.images import read_image, write_image
 from ..pipeline import Processor
-from .video import JobStats, Progress, VideoPlan, plan_video, run_video
+from .stats import JobStats
+from .video import Progress, VideoPlan, plan_video, run_video
 
 
 @dataclass(frozen=True)
@@ -52,12 +53,11 @@ def plan_file(
     Raises:
         MediaError, OutputError, SettingsError: With a sentence naming the file and the problem.
     """
-    kind = input_kind(source)
-    check_input_file(source)
-    if kind == "video":
+    if input_kind(source) == "video":  # probing the video checks the file
         return plan_video(
             source, output, alpha=alpha, reads=reads, start=start, end=end, h264=h264, overwrite=overwrite
         )
+    check_input_file(source)
     check_output(output, [source, *reads], overwrite=overwrite)
     if start is not None or end is not None:
         raise SettingsError("--start and --end apply to videos only, and the input is an image.")
@@ -82,4 +82,5 @@ def run_plan(
     write_image(plan.output, result.output)
     if progress is not None:
         progress(1)
-    return JobStats(1, 1, time.perf_counter() - started)
+    height, width = result.output.shape[:2]
+    return JobStats(1, 1, time.perf_counter() - started, (width, height))

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -22,10 +23,11 @@ from ..media.atomic import atomic_output, check_output
 from ..media.ffmpeg import find_ffmpeg
 from ..media.formats import DEFAULT_H264, H264, VideoOutput, video_output
 from ..media.video import VideoInfo, probe_video, read_frames
-from ..media.writer import FRAME_COUNT_SLACK, AudioSpan, FfmpegWriter, OpenCvWriter, VideoWriter
+from ..media.writer import AudioSpan, FfmpegWriter, OpenCvWriter, VideoWriter
 from ..pipeline import Processor
 from .core import ResultHook, core_chain
-from .flow import Profile, Stage, run_chain
+from .flow import Step, run_chain
+from .stats import JobStats
 
 Progress = Callable[[int], None]
 """Called with 1 after each frame is handed to the encoder (on the encoding thread)."""
@@ -33,12 +35,15 @@ Progress = Callable[[int], None]
 
 @dataclass(frozen=True)
 class VideoTarget:
-    """Where and how a video is written.
+    """Where and how a video is written, checked by :func:`video_target`.
 
     Attributes:
         path: The final output file.
         size: (width, height) of the frames.
         fps: Frame rate.
+        fmt: The container's encoding (from the output's suffix).
+        ffmpeg: The ffmpeg that encodes it, or None: OpenCV's own encoder (no sound, no alpha).
+        alpha: Frames are BGRA (transparent background).
         audio: Where the sound comes from, or None for a silent video.
         h264: libx264 preset and quality.
         colour: ffmpeg options labelling the output's colours (the input's, see
@@ -48,36 +53,36 @@ class VideoTarget:
     path: Path
     size: tuple[int, int]
     fps: float
+    fmt: VideoOutput
+    ffmpeg: str | None
+    alpha: bool = False
     audio: AudioSpan | None = None
     h264: H264 = DEFAULT_H264
     colour: tuple[str, ...] = ()
 
+    @property
+    def written_size(self) -> tuple[int, int]:
+        """(width, height) of the frames in the file: H.264 and VP9 (4:2:0) need even sides, so
+        an odd frame loses its last row or column; ProRes 4444 and OpenCV's encoder keep them."""
+        width, height = self.size
+        if self.ffmpeg is None or not self.fmt.even_sides(alpha=self.alpha):
+            return width, height
+        return width - width % 2, height - height % 2
 
-@dataclass(frozen=True)
-class JobStats:
-    """How a job went.
 
-    Attributes:
-        frames: Frames written.
-        expected: Frames the plan expected (a truncated input gives fewer).
-        seconds: Wall time, decode to final rename.
-        profile: Per-stage times (None for a still image).
+def video_target(
+    path: Path, size: tuple[int, int], fps: float, *, alpha: bool, ffmpeg: str | None, **rest: Any
+) -> VideoTarget:
+    """A :class:`VideoTarget`, or an OutputError before any work (bad suffix, alpha without ffmpeg).
+
+    ``rest`` are :class:`VideoTarget`'s optional fields (audio, h264, colour).
     """
-
-    frames: int
-    expected: int
-    seconds: float
-    profile: Profile | None = None
-
-    @property
-    def fps(self) -> float:
-        """Frames per second over the whole run."""
-        return self.frames / self.seconds if self.seconds > 0 else 0.0
-
-    @property
-    def truncated(self) -> bool:
-        """Whether the input ended before the frames it declared."""
-        return self.frames < self.expected - FRAME_COUNT_SLACK
+    fmt = video_output(path, alpha=alpha)
+    if alpha and ffmpeg is None:
+        raise OutputError(
+            f"Writing the transparent video {str(path)!r} needs ffmpeg, which is not on PATH; install ffmpeg."
+        )
+    return VideoTarget(path, size, fps, fmt, ffmpeg, alpha, **rest)
 
 
 @dataclass(frozen=True)
@@ -88,16 +93,6 @@ class VideoPlan:
     first: int
     count: int
     target: VideoTarget
-
-
-def check_video_target(path: Path, *, alpha: bool) -> VideoOutput:
-    """The output's encoding, or an OutputError before any work (bad suffix, alpha without ffmpeg)."""
-    fmt = video_output(path, alpha=alpha)
-    if alpha and find_ffmpeg() is None:
-        raise OutputError(
-            f"Writing the transparent video {str(path)!r} needs ffmpeg, which is not on PATH; install ffmpeg."
-        )
-    return fmt
 
 
 def plan_video(
@@ -129,12 +124,21 @@ def plan_video(
         SettingsError: The span is empty or outside the video.
     """
     check_output(output, [source, *reads], overwrite=overwrite)
-    check_video_target(output, alpha=alpha)
+    video_output(output, alpha=alpha)  # a bad suffix is said before the input is probed
     info = probe_video(source)
     first, count = info.span(start, end)
     whole = start is None and end is None
     audio = AudioSpan(source, first / info.fps, count / info.fps, info.audio_codec, whole)
-    target = VideoTarget(output, (info.width, info.height), info.fps, audio, h264, info.colour_args)
+    target = video_target(
+        output,
+        (info.width, info.height),
+        info.fps,
+        alpha=alpha,
+        ffmpeg=find_ffmpeg(),
+        audio=audio,
+        h264=h264,
+        colour=info.colour_args,
+    )
     return VideoPlan(info, first, count, target)
 
 
@@ -152,7 +156,7 @@ def run_video(
         MediaError: The input gave no frame, or broke part-way.
         OutputError: The output cannot be encoded or written.
     """
-    frames = read_frames(plan.source, plan.first, plan.count, find_ffmpeg())
+    frames = read_frames(plan.source, plan.first, plan.count, plan.target.ffmpeg)
     return write_video(frames, stages, plan.target, expected=plan.count, cancel=cancel, progress=progress)
 
 
@@ -173,12 +177,13 @@ def write_video(
         MediaError: ``frames`` was empty.
         OutputError: The file cannot be encoded or written.
     """
-    alpha = stages is not None and stages.transparent
+    if stages is not None and stages.transparent != target.alpha:
+        raise ValueError("The target's alpha must match the processor's look.")
     chain = core_chain(stages, on_result) if stages is not None else []
     written = 0
     started = time.perf_counter()
     with atomic_output(target.path) as temp:
-        writer = _open_writer(temp, target, alpha=alpha)
+        writer = _open_writer(temp, target)
 
         def encode(frame: np.ndarray) -> None:
             nonlocal written
@@ -195,29 +200,27 @@ def write_video(
             writer.close()
 
         try:
-            profile = run_chain(frames, [*chain, Stage("encode", encode, close)], cancel=cancel)
+            profile = run_chain(frames, [*chain, Step("encode", encode, close)], cancel=cancel)
         except BaseException:
             writer.abort()
             raise
-    return JobStats(written, expected, time.perf_counter() - started, profile)
+    return JobStats(written, expected, time.perf_counter() - started, target.written_size, profile)
 
 
-def _open_writer(temp: Path, target: VideoTarget, *, alpha: bool) -> VideoWriter:
-    fmt = check_video_target(target.path, alpha=alpha)
-    ffmpeg = find_ffmpeg()
-    if ffmpeg is None:
-        return OpenCvWriter(temp, target.path, fmt, target.size, target.fps)
+def _open_writer(temp: Path, target: VideoTarget) -> VideoWriter:
+    if target.ffmpeg is None:
+        return OpenCvWriter(temp, target.path, target.fmt, target.size, target.fps)
     return FfmpegWriter(
         temp,
         target.path,
-        fmt,
+        target.fmt,
         target.size,
         target.fps,
-        alpha=alpha,
+        alpha=target.alpha,
         audio=target.audio,
         h264=target.h264,
         colour=target.colour,
-        ffmpeg=ffmpeg,
+        ffmpeg=target.ffmpeg,
     )
 
 

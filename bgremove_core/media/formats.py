@@ -104,6 +104,11 @@ class VideoOutput:
     fourcc: str
     uses_x264: bool
 
+    def even_sides(self, *, alpha: bool) -> bool:
+        """Whether ffmpeg writes this encoding with even sides only (4:2:0 chroma): an odd frame
+        loses its last row or column."""
+        return not alpha or any("420" in arg for arg in self.alpha or ())
+
 
 VIDEO_OUTPUTS: dict[str, VideoOutput] = {
     ".mp4": VideoOutput(_X264, None, _AAC, _MP4_SOUND, _FASTSTART, "mp4v", True),

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import subprocess
 import threading
+from pathlib import Path
 
 import pytest
 
-from bgremove_core.filejob import Cancelled
-from bgremove_core.filejob.flow import Stage, run_chain
+from bgremove_core.cli.render import summary
+from bgremove_core.filejob import Cancelled, core_stages, plan_file, run_plan
+from bgremove_core.filejob.flow import Step, run_chain
+from bgremove_core.media.video import probe_video
+from bgremove_core.settings import Settings
 
 
 def _bgremove_threads() -> list[threading.Thread]:
@@ -23,7 +28,7 @@ def test_an_error_in_a_stage_stops_the_chain_and_is_raised() -> None:
         return i
 
     with pytest.raises(ValueError, match="stage failed at 5"):
-        run_chain(iter(range(10_000)), [Stage("check", fail_at_five), Stage("sink", seen.append)])
+        run_chain(iter(range(10_000)), [Step("check", fail_at_five), Step("sink", seen.append)])
     assert seen == [0, 1, 2, 3, 4]
     assert _bgremove_threads() == []
 
@@ -44,14 +49,50 @@ def test_cancel_stops_every_thread_and_raises_cancelled() -> None:
             cancel.set()
 
     with pytest.raises(Cancelled):
-        run_chain(endless(), [Stage("sink", sink)], cancel=cancel)
+        run_chain(endless(), [Step("sink", sink)], cancel=cancel)
     assert started.is_set()
     assert _bgremove_threads() == []
 
 
 def test_finish_runs_once_after_the_last_item_in_order() -> None:
     events: list[object] = []
-    run_chain(
-        range(3), [Stage("a", lambda i: i * 10), Stage("b", events.append, lambda: events.append("end"))]
-    )
+    run_chain(range(3), [Step("a", lambda i: i * 10), Step("b", events.append, lambda: events.append("end"))])
     assert events == [0, 10, 20, "end"]
+
+
+@pytest.mark.parametrize(
+    ("suffix", "background", "written"), [(".mp4", "blur", (320, 240)), (".mov", "transparent", (321, 241))]
+)
+def test_the_summary_says_the_size_that_was_written(
+    tmp_path: Path, shared_data: Path, suffix: str, background: str, written: tuple[int, int]
+) -> None:
+    """H.264 (4:2:0) drops an odd frame's last row and column, ProRes 4444 keeps them: the summary
+    and the file agree either way."""
+    source = tmp_path / "odd.mp4"
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-i",
+            str(shared_data / "clips" / "lucia.mp4"),
+            "-frames:v",
+            "6",
+            "-vf",
+            "scale=321:241",
+            "-c:v",
+            "libx264",
+            "-pix_fmt",
+            "yuv444p",
+            str(source),
+        ],
+        check=True,
+    )
+    output = tmp_path / f"out{suffix}"
+    alpha = background == "transparent"
+    plan = plan_file(source, output, alpha=alpha)
+    with core_stages(Settings(background=background)) as stages:
+        stats = run_plan(plan, stages)
+    info = probe_video(output)
+    assert (info.width, info.height) == written
+    assert f"6 frames of {written[0]}x{written[1]} " in summary(plan, stats)
