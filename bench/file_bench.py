@@ -1,9 +1,9 @@
 """File jobs end to end: where the time goes, against ffmpeg and a seed-style script, and batch throughput.
 
-    python -m bench.file_bench profile [--sizes 720p 1080p] [--seconds 20]
-    python -m bench.file_bench compare [--sizes 720p 1080p] [--seconds 20] [--rounds 3]
+    python bench/file_bench.py profile [--sizes 720p 1080p] [--seconds 20]
+    python bench/file_bench.py compare [--sizes 720p 1080p] [--seconds 20] [--rounds 3]
                                        [--before DIR] [--crf N]
-    python -m bench.file_bench batch [--copies 2] [--jobs 1 2 default] [--rounds 2]
+    python bench/file_bench.py batch [--copies 2] [--jobs 1 2 default] [--rounds 2]
 
 Inputs are made from the real clips in ../shared/data/clips (never copied into the repo) in a
 scratch folder: lucia looped to ``--seconds`` and scaled to each size, H.264 CRF 18 with a sine
@@ -38,8 +38,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bgremove_core.speed import SIZES
-from lab.data import DEFAULT_DATA
+from bgremove_core.speed import DEFAULT_DATA, SIZES
 
 CLIPS = ("lucia", "hike", "breakdance-flare")
 BGREMOVE = [sys.executable, "-m", "bgremove_core.cli"]

@@ -1,6 +1,6 @@
 """Refine and compose of a git revision against this checkout, call by call, on real frames.
 
-    python -m bench.refine_compose_ab [--base main] [--threads 1] [--frames 120] [--sizes 720p 1080p]
+    python bench/refine_compose_ab.py [--base main] [--threads 1] [--frames 120] [--sizes 720p 1080p]
 
 The lucia frames scaled to each size, with the probabilities the default segmenter (follow the
 person on) gives for them, computed once. The base revision's ``bgremove_core`` is unpacked into
@@ -32,8 +32,7 @@ import bgremove_core.refine
 import bgremove_core.settings
 from bgremove_core.engine import open_segmenter
 from bgremove_core.settings import Settings
-from bgremove_core.speed import SIZES
-from lab.data import clip
+from bgremove_core.speed import SIZES, speed_frames
 
 _BASE_NAME = "bgremove_core_base"
 _WARM_UP = 3
@@ -95,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     cv2.setNumThreads(args.threads)
     with tempfile.TemporaryDirectory() as folder:
         base = _unpack(args.base, Path(folder))
-        clip_frames, _ = clip()
+        clip_frames, _ = speed_frames()
         picture = str(Path(folder) / "picture.png")
         cv2.imwrite(picture, cv2.flip(clip_frames[0], 1))
         print(f"OpenCV threads: {args.threads}; median of {args.frames} calls; base = {args.base}\n")

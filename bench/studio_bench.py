@@ -32,7 +32,7 @@ from pathlib import Path
 
 from bench.file_bench import make_clip
 from bgremove_core.cli.main import main
-from lab.data import DEFAULT_DATA
+from bgremove_core.speed import DEFAULT_DATA
 from tests.support.procs import wait_until
 from tests.support.studio import Studio
 

@@ -33,6 +33,34 @@ _OUTLINE = np.ones((3, 3), np.uint8)
 """Dilation applied to the small mask: outline pixels mix person and background colours after
 the downscale, so they are counted as person rather than let the person's colour leak out."""
 
+
+def _ycbcr(kr: float, kb: float) -> np.ndarray:
+    """RGB (0-1) to (Y, Cb, Cr) for a matrix's red and blue weights."""
+    kg = 1.0 - kr - kb
+    y = np.array([kr, kg, kb])
+    return np.array(
+        [
+            y,
+            (np.array([0.0, 0.0, 1.0]) - y) / (2 * (1 - kb)),
+            (np.array([1.0, 0.0, 0.0]) - y) / (2 * (1 - kr)),
+        ]
+    )
+
+
+def _recode(kr: float, kb: float) -> np.ndarray:
+    """The BGR transform that makes BT.601 encoding give the Y'CbCr another matrix gives."""
+    rgb = np.linalg.inv(_ycbcr(0.299, 0.114)) @ _ycbcr(kr, kb)
+    return rgb[::-1, ::-1].astype(np.float32)  # the same in BGR order
+
+
+RECODE = {"bt709": _recode(0.2126, 0.0722)}
+"""Video colour matrices (ffprobe's names) whose replacement pictures need :meth:`Compositor.code_for`.
+
+The file writer encodes with BT.601 (OpenCV's conversion) and labels the file with the input's
+matrix; the person's pixels were decoded with BT.601 too, so their Y'CbCr goes through unchanged,
+but a replacement colour or picture would be shown with the wrong matrix (a BT.709 label: reds
+and blues a few levels off, greens up to ~10)."""
+
 _PERSON_WEIGHT = 1e-3
 """Weight of the person's pixels in the background blur. Small enough that next to the person
 they add under 2% of their colour (no halo) until 95% of the blur window is person, yet never
@@ -49,6 +77,18 @@ class Compositor(Closeable):
         self._work = Workspace()
         self._glow: tuple[np.ndarray, np.ndarray] | None = None
         """The last background picture and its light-wrap glow: a still background's is reused."""
+        self._recode: np.ndarray | None = None
+        self._coded: tuple[np.ndarray, np.ndarray] | None = None
+        """The last replacement picture and its recoded copy: a still background's is reused."""
+
+    def code_for(self, matrix: str) -> None:
+        """Prepare replacement colours and pictures for a video labelled with ``matrix``.
+
+        Args:
+            matrix: ffprobe's name of the output's colour matrix (``bt709``...); "" for pictures
+                and for videos whose frames go out as they are (see :data:`RECODE`).
+        """
+        self._recode, self._coded = RECODE.get(matrix), None
 
     def update(self, settings: Settings) -> None:
         """Take new settings, reopening the background only if its source changed.
@@ -91,7 +131,7 @@ class Compositor(Closeable):
                 _mix(out[box], frame[box], alpha[box], self._work)
             return out
         assert self._background is not None  # opened for the colour and picture looks
-        background = self._background.frame(w, h)
+        background = self._code(self._background.frame(w, h))
         out = background.copy()
         if box is None:
             return out
@@ -99,6 +139,13 @@ class Compositor(Closeable):
         if s.light_wrap > 0:
             self._wrap(out, background, alpha, box)
         return out
+
+    def _code(self, picture: np.ndarray) -> np.ndarray:
+        if self._recode is None:
+            return picture
+        if self._coded is None or self._coded[0] is not picture:
+            self._coded = (picture, cv2.transform(picture, self._recode))
+        return self._coded[1]
 
     def _wrap(self, out: np.ndarray, background: np.ndarray, alpha: np.ndarray, box: Box) -> None:
         """Light wrap over the person's box, in place; the glow of a still background is kept."""

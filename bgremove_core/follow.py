@@ -89,11 +89,6 @@ class FollowSegmenter(Closeable):
         model_path: Optional custom ``.tflite`` file; used for scans and crops alike.
         crop_model: Built-in model run on the crops.
 
-    Attributes:
-        last_crops: The boxes the crop model saw on the last frame, one per group of people;
-            the whole frame when a scan found nobody or the crops would cover most of it.
-        last_crop: The box around all of :attr:`last_crops`; None before the first frame.
-
     Raises:
         ModelError: A model cannot be found or loaded.
     """
@@ -106,8 +101,6 @@ class FollowSegmenter(Closeable):
             self._scanner.close()
             raise
         self.spec = self._scanner.spec
-        self.last_crops: list[Rect] = []
-        self.last_crop: Rect | None = None
         self._frame_size = (0, 0)
         self.reset()
 
@@ -138,21 +131,6 @@ class FollowSegmenter(Closeable):
         self._prev = prob
         return prob
 
-    def segment_box(self, frame: np.ndarray, person: Rect) -> np.ndarray:
-        """P(person) with the model run on ``person`` grown as a tracked box would be; 0 outside.
-
-        No state is used or kept: this is what following would give if it knew the true box
-        (the upper bound ``bench/quality.py`` prints).
-        """
-        check_frame(frame)
-        h, w = frame.shape[:2]
-        box = self._fit(_with_margin(person), w, h)
-        out = np.zeros(self.working_size(w, h)[::-1], np.float32)
-        if box == (0, 0, w, h):
-            return self._scan(frame)
-        self._paste(out, frame, [box])
-        return out
-
     def close(self) -> None:
         """Release both models; safe to call twice."""
         self._scanner.close()
@@ -169,15 +147,13 @@ class FollowSegmenter(Closeable):
             if found is None:
                 return None
             self._boxes, self._since_scan = [], 0
-            self.last_crops, self.last_crop = [(0, 0, w, h)], (0, 0, w, h)
             return found
         fit = functools.partial(self._fit, w=w, h=h)
         self._boxes = _group([_smooth(self._boxes, box) for box in _group(parts, fit)], fit)
         crops = [fit(box) for box in self._boxes]
         self._since_scan = 0 if scan else self._since_scan + 1
-        self.last_crops, self.last_crop = crops, _union(crops)
         if sum((x1 - x0) * (y1 - y0) for x0, y0, x1, y1 in crops) >= FULL_FRAME * w * h:
-            self.last_crops, self.last_crop, self._rescan = [(0, 0, w, h)], (0, 0, w, h), False
+            self._rescan = False
             return found if found is not None else self._scan(frame)
         out = found.copy() if found is not None else np.zeros(self.working_size(w, h)[::-1], np.float32)
         probs = self._paste(out, frame, crops)
@@ -279,15 +255,6 @@ def _area(box: np.ndarray) -> float:
 
 def _overlap(a: Rect, b: Rect) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
-
-
-def _union(boxes: list[Rect]) -> Rect:
-    return (
-        min(b[0] for b in boxes),
-        min(b[1] for b in boxes),
-        max(b[2] for b in boxes),
-        max(b[3] for b in boxes),
-    )
 
 
 def _smooth(old: list[np.ndarray], new: np.ndarray) -> np.ndarray:

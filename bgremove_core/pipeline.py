@@ -81,6 +81,10 @@ class Processor(Closeable):
         """Forget temporal state, e.g. before an unrelated frame such as a new file."""
         self._engine.reset()
 
+    def code_for(self, matrix: str) -> None:
+        """Code replacement pictures for an output labelled ``matrix`` (see :meth:`Compositor.code_for`)."""
+        self._compositor.code_for(matrix)
+
     @property
     def transparent(self) -> bool:
         """Whether outputs are BGRA (the transparent look), which decides how files are written."""

@@ -4,7 +4,7 @@ A frame handed to the worker is stamped with the OBS frame (video tick) it was s
 mask is drawn, the age is the current tick minus that stamp. Ages are counted once per OBS frame
 (extra renders for screenshots or projectors do not count) in a histogram, so memory stays
 bounded however long the filter runs. The filter logs the summary when it is removed or OBS
-exits: the OBS benchmark reads it from the log.
+exits, so the latency a user saw is in their OBS log (the OBS benchmark reads the same line).
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ from bgremove_core.segment import Segmenter
 from bgremove_core.settings import ModelName, Settings
 
 from .data import CLIPS, DEFAULT_DATA, clip, people
+from .follow_probe import ProbedFollow
 from .metrics import Scores, at_size, flicker, raw_mask
 
 VARIANTS = ("raw", "refined", "follow", "follow, landscape crops", "oracle")
@@ -52,7 +53,7 @@ class Variants:
         self._plain = Segmenter(model)
         self._follow = FollowSegmenter(model, "", ModelName.GENERAL.value)
         self._follow_landscape = FollowSegmenter(model, "", ModelName.LANDSCAPE.value)
-        self._oracle = FollowSegmenter(model, "", ModelName.GENERAL.value)
+        self._oracle = ProbedFollow(model, "", ModelName.GENERAL.value)
         self._refiners: dict[str, Refiner] = {}
 
     def reset(self) -> None:

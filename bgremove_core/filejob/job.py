@@ -74,6 +74,7 @@ def run_plan(
 ) -> JobStats:
     """Run a planned job with ``stages`` (reset first: every file is a new stream)."""
     stages.reset()
+    stages.code_for(plan.target.matrix if isinstance(plan, VideoPlan) else "")
     if isinstance(plan, VideoPlan):
         return run_video(plan, stages, cancel=cancel, progress=progress)
     started = time.perf_counter()

@@ -61,6 +61,12 @@ class VideoTarget:
     colour: tuple[str, ...] = ()
 
     @property
+    def matrix(self) -> str:
+        """The colour matrix the file is labelled with (ffprobe's name), "" when unlabelled."""
+        options = dict(zip(self.colour[::2], self.colour[1::2], strict=False))
+        return options.get("-colorspace", "")
+
+    @property
     def written_size(self) -> tuple[int, int]:
         """(width, height) of the frames in the file: H.264 and VP9 (4:2:0) need even sides, so
         an odd frame loses its last row or column; ProRes 4444 and OpenCV's encoder keep them."""

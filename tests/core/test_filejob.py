@@ -6,6 +6,7 @@ import subprocess
 import threading
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bgremove_core.cli.render import summary
@@ -96,3 +97,58 @@ def test_the_summary_says_the_size_that_was_written(
     info = probe_video(output)
     assert (info.width, info.height) == written
     assert f"6 frames of {written[0]}x{written[1]} " in summary(plan, stats)
+
+
+@pytest.mark.parametrize("matrix", ["bt709", "smpte170m"])
+def test_a_replacement_colour_is_shown_as_chosen_whatever_matrix_the_video_is_labelled_with(
+    tmp_path: Path, shared_data: Path, matrix: str
+) -> None:
+    """The output keeps the input's colour label; the new background must look right under it."""
+    source = tmp_path / f"{matrix}.mp4"
+    label = ["-colorspace", matrix, "-color_primaries", matrix, "-color_trc", matrix, "-color_range", "tv"]
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-i",
+            str(shared_data / "clips" / "lucia.mp4"),
+            "-frames:v",
+            "3",
+            "-vf",
+            f"scale=out_color_matrix={matrix.replace('smpte170m', 'bt601')}:out_range=tv",
+            "-c:v",
+            "libx264",
+            "-pix_fmt",
+            "yuv420p",
+            *label,
+            str(source),
+        ],
+        check=True,
+    )
+    output = tmp_path / "out.mp4"
+    with core_stages(Settings(background="colour", colour="#3060C0", light_wrap=0.0)) as stages:
+        run_plan(plan_file(source, output, alpha=False), stages)
+    decoded = subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-i",
+            str(output),
+            "-frames:v",
+            "1",
+            "-vf",
+            f"scale=in_color_matrix={matrix.replace('smpte170m', 'bt601')}:in_range=tv",
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "rgb24",
+            "-",
+        ],
+        check=True,
+        capture_output=True,
+    ).stdout
+    rgb = np.frombuffer(decoded, np.uint8).reshape(-1, 3)
+    shown = np.median(rgb, axis=0)
+    assert np.abs(shown - (0x30, 0x60, 0xC0)).max() <= 2, shown

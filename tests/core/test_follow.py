@@ -18,6 +18,7 @@ from bgremove_core.segment import Segmenter
 from bgremove_core.settings import Settings, Stage, changed_stages
 from lab.data import CLIPS
 from lab.data import clip as read_clip
+from lab.follow_probe import ProbedFollow
 from lab.follow_quality import Variants, score_clip, score_photos
 from lab.metrics import iou, raw_mask
 
@@ -31,8 +32,8 @@ def hike(shared_data: Path) -> tuple[list[np.ndarray], list[np.ndarray]]:
 
 
 @pytest.fixture
-def follower() -> Iterator[FollowSegmenter]:
-    with FollowSegmenter() as segmenter:
+def follower() -> Iterator[ProbedFollow]:
+    with ProbedFollow() as segmenter:
         yield segmenter
 
 
@@ -128,7 +129,7 @@ def test_two_people_far_apart_get_a_crop_each(follower, hike, shared_data):
 def test_a_still_image_is_found_then_cropped(hike):
     frames, truths = hike
     follow, plain = [], []
-    with FollowSegmenter() as follower, Segmenter() as segmenter:
+    with ProbedFollow() as follower, Segmenter() as segmenter:
         for i in (0, 20, 40, 60):
             follower.reset()
             follow.append(iou(_person(follower.segment(frames[i]), truths[i]), truths[i]))
