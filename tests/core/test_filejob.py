@@ -61,6 +61,14 @@ def test_finish_runs_once_after_the_last_item_in_order() -> None:
     assert events == [0, 10, 20, "end"]
 
 
+def _lucia(shared_data: Path, target: Path, frames: int, scale: str, *codec: str) -> Path:
+    """The first ``frames`` of the shared lucia clip through ``scale``, as H.264 with ``codec``."""
+    clip = shared_data / "clips" / "lucia.mp4"
+    command = ["ffmpeg", "-v", "error", "-i", str(clip), "-frames:v", str(frames), "-vf", scale]
+    subprocess.run([*command, "-c:v", "libx264", *codec, str(target)], check=True)
+    return target
+
+
 @pytest.mark.parametrize(
     ("suffix", "background", "written"), [(".mp4", "blur", (320, 240)), (".mov", "transparent", (321, 241))]
 )
@@ -69,26 +77,7 @@ def test_the_summary_says_the_size_that_was_written(
 ) -> None:
     """H.264 (4:2:0) drops an odd frame's last row and column, ProRes 4444 keeps them: the summary
     and the file agree either way."""
-    source = tmp_path / "odd.mp4"
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-v",
-            "error",
-            "-i",
-            str(shared_data / "clips" / "lucia.mp4"),
-            "-frames:v",
-            "6",
-            "-vf",
-            "scale=321:241",
-            "-c:v",
-            "libx264",
-            "-pix_fmt",
-            "yuv444p",
-            str(source),
-        ],
-        check=True,
-    )
+    source = _lucia(shared_data, tmp_path / "odd.mp4", 6, "scale=321:241", "-pix_fmt", "yuv444p")
     output = tmp_path / f"out{suffix}"
     alpha = background == "transparent"
     plan = plan_file(source, output, alpha=alpha)
@@ -104,28 +93,9 @@ def test_a_replacement_colour_is_shown_as_chosen_whatever_matrix_the_video_is_la
     tmp_path: Path, shared_data: Path, matrix: str
 ) -> None:
     """The output keeps the input's colour label; the new background must look right under it."""
-    source = tmp_path / f"{matrix}.mp4"
+    scale = f"scale=out_color_matrix={matrix.replace('smpte170m', 'bt601')}:out_range=tv"
     label = ["-colorspace", matrix, "-color_primaries", matrix, "-color_trc", matrix, "-color_range", "tv"]
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-v",
-            "error",
-            "-i",
-            str(shared_data / "clips" / "lucia.mp4"),
-            "-frames:v",
-            "3",
-            "-vf",
-            f"scale=out_color_matrix={matrix.replace('smpte170m', 'bt601')}:out_range=tv",
-            "-c:v",
-            "libx264",
-            "-pix_fmt",
-            "yuv420p",
-            *label,
-            str(source),
-        ],
-        check=True,
-    )
+    source = _lucia(shared_data, tmp_path / f"{matrix}.mp4", 3, scale, "-pix_fmt", "yuv420p", *label)
     output = tmp_path / "out.mp4"
     with core_stages(Settings(background="colour", colour="#3060C0", light_wrap=0.0)) as stages:
         run_plan(plan_file(source, output, alpha=False), stages)
