@@ -9,9 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from clitools import CLIP_FRAMES, leftovers, run_process, streams
+from clitools import CLIP_FRAMES, streams
 
 from bgremove_core.media.formats import output_suffix
+from tests.support.clirun import leftovers, run_cli
 from tests.support.procs import wait_until
 
 PHOTOS = ("105", "113")
@@ -109,7 +110,7 @@ def test_a_folder_without_media_is_a_usage_error(cli, tmp_path: Path) -> None:
 def test_a_broken_video_is_our_sentence_alone_on_stderr(folder: Path, tmp_path: Path) -> None:
     """A child process, so FFmpeg's own log lines (OpenCV's decoder writes "moov atom not found"
     straight to the process's stderr, past Python) would be seen here."""
-    run = run_process(["batch", folder / "broken.mp4", "--out", tmp_path / "out"])
+    run = run_cli(["batch", folder / "broken.mp4", "--out", tmp_path / "out"])
     assert run.code == 1
     assert run.err.startswith("bgremove: error: ") and "could not be decoded" in run.err, run.err
     assert run.err.count("\n") == 1, run.err
@@ -144,7 +145,7 @@ def test_ctrl_c_leaves_no_partial_output_and_a_rerun_finishes(tmp_path: Path, me
     for name in finished:
         assert int(streams(out / name, "video")[0]["nb_frames"]) == 3 * CLIP_FRAMES
 
-    rerun = run_process(["batch", inputs, "--out", out, "--jobs", "1"])
+    rerun = run_cli(["batch", inputs, "--out", out, "--jobs", "1"])
     assert rerun.code == 0, rerun.err
     assert f"{len(finished)} skipped" in rerun.out
     assert sorted(_mtimes(out)) == ["a.mp4", "b.mp4", "c.mp4"]

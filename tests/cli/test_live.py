@@ -11,12 +11,13 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from clitools import run_process, truth_mask
+from clitools import truth_mask
 
 from bgremove_core.cli.live import Controls, run_live
 from bgremove_core.media.sources import ScreenSource
 from bgremove_core.pipeline import RealtimeProcessor
 from bgremove_core.settings import Settings
+from tests.support.clirun import run_cli
 from tests.support.procs import wait_until
 
 PHOTO = "113"
@@ -125,7 +126,7 @@ def test_headless_cli_run(xvfb: str, cli, monkeypatch: pytest.MonkeyPatch) -> No
 
 
 def test_window_cli_run(xvfb: str) -> None:
-    run = run_process(["live", "--screen", "--frames", 5], env={**os.environ, "DISPLAY": xvfb})
+    run = run_cli(["live", "--screen", "--frames", 5], env={**os.environ, "DISPLAY": xvfb})
     assert run.code == 0, run.err
     assert "live: 5 frames" in run.out
     assert run.err == ""  # no Qt font warnings, no MediaPipe start-up lines
