@@ -7,10 +7,8 @@ every call, and as a real child process where the process itself matters (exit o
 
 from __future__ import annotations
 
-import os
 import random
 import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +16,7 @@ import cv2
 import pytest
 
 from tests.support.images import run_ffmpeg
+from tests.support.procs import xvfb_display
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -72,20 +71,5 @@ def clip(media: Path, tmp_path: Path) -> Path:
 @pytest.fixture(scope="module")
 def xvfb() -> Iterator[str]:
     """A private Xvfb display (1280x720), yielded as its ``DISPLAY`` value."""
-    if shutil.which("Xvfb") is None:
-        pytest.fail("Xvfb must be on PATH for the live tests (apt-get install xvfb).", pytrace=False)
-    read_fd, write_fd = os.pipe()
-    proc = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1280x720x24", "-nolisten", "tcp"],
-        pass_fds=(write_fd,),
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write_fd)
-    with os.fdopen(read_fd) as pipe:
-        number = pipe.readline().strip()
-    try:
-        assert number, "Xvfb did not report its display number"
-        yield f":{number}"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    with xvfb_display() as display:
+        yield display
