@@ -106,7 +106,8 @@ def xvfb_display(size: str = "1280x720x24") -> Iterator[str]:
         raise AssertionError("Xvfb must be on PATH for tests that capture a screen (apt-get install xvfb).")
     read_fd, write_fd = os.pipe()
     proc = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", size, "-nolisten", "tcp"],
+        # -noreset: by default X resets when its last client leaves, refusing connections meanwhile
+        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", size, "-nolisten", "tcp", "-noreset"],
         pass_fds=(write_fd,),
         stderr=subprocess.DEVNULL,
     )
