@@ -8,7 +8,7 @@ and by OpenCV otherwise.
 
 ffmpeg pipes the decoder's own 4:2:0 picture (1.5 bytes a pixel, no conversion in the child)
 and OpenCV turns it into BGR (~0.5 ms a 720p frame): against ffmpeg's own BGR output that
-halves the bytes through the pipe and saves the child's colour conversion (docs/PERFORMANCE.md,
+halves the bytes through the pipe and saves the child's colour conversion (CHANGELOG.md,
 "File jobs"). OpenCV reads 4:2:0 as limited-range BT.601, so a full-range input is brought to
 limited range in the child first; a BT.709 input is read with BT.601 (greens ~5 levels off in
 BGR) but its Y, U and V go through to the encoder, which converts back with BT.601, unchanged.

@@ -1,4 +1,4 @@
-"""Helpers for the CLI tests: running bgremove, probing and decoding its outputs, truth masks.
+"""Helpers for the CLI tests: probing and decoding bgremove's outputs, truth masks.
 
 A module of its own (not conftest) so test modules can import it by a name no other test folder uses.
 """
@@ -7,30 +7,13 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
-from collections.abc import Sequence
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-from tests.support.clirun import Run
-
 CLIP_FPS = 24.0
 CLIP_FRAMES = 70
-
-
-def run_process(args: Sequence[object], *, env: dict[str, str] | None = None, cwd: Path | None = None) -> Run:
-    """Run ``python -m bgremove_core.cli ARGS`` as a child process."""
-    proc = subprocess.run(
-        [sys.executable, "-m", "bgremove_core.cli", *map(str, args)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=cwd,
-        timeout=120,
-    )
-    return Run(proc.returncode, proc.stdout, proc.stderr)
 
 
 def ffprobe(path: Path) -> dict:
@@ -75,8 +58,3 @@ def core_regions(truth: np.ndarray, margin: int = 9) -> tuple[np.ndarray, np.nda
     person = cv2.erode(truth.astype(np.uint8), kernel) > 0
     background = cv2.erode((~truth).astype(np.uint8), kernel) > 0
     return person, background
-
-
-def leftovers(folder: Path) -> list[str]:
-    """Temporary files a run may have left in ``folder`` (must always be none)."""
-    return sorted(p.name for p in folder.iterdir() if ".partial" in p.name)

@@ -6,13 +6,14 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-from clitools import CLIP_FRAMES, leftovers, run_process, streams
+from clitools import CLIP_FRAMES, streams
 
 from bgremove_core.media.formats import output_suffix
+from tests.support.clirun import leftovers, run_cli
+from tests.support.procs import wait_until
 
 PHOTOS = ("105", "113")
 
@@ -106,6 +107,15 @@ def test_a_folder_without_media_is_a_usage_error(cli, tmp_path: Path) -> None:
     assert "No videos or images were found" in run.error_line
 
 
+def test_a_broken_video_is_our_sentence_alone_on_stderr(folder: Path, tmp_path: Path) -> None:
+    """A child process, so FFmpeg's own log lines (OpenCV's decoder writes "moov atom not found"
+    straight to the process's stderr, past Python) would be seen here."""
+    run = run_cli(["batch", folder / "broken.mp4", "--out", tmp_path / "out"])
+    assert run.code == 1
+    assert run.err.startswith("bgremove: error: ") and "could not be decoded" in run.err, run.err
+    assert run.err.count("\n") == 1, run.err
+
+
 @pytest.mark.slow
 def test_ctrl_c_leaves_no_partial_output_and_a_rerun_finishes(tmp_path: Path, media: Path) -> None:
     inputs, out = tmp_path / "in", tmp_path / "out"
@@ -120,10 +130,11 @@ def test_ctrl_c_leaves_no_partial_output_and_a_rerun_finishes(tmp_path: Path, me
         )
     argv = [sys.executable, "-m", "bgremove_core.cli", "batch", str(inputs), "--out", str(out), "--jobs", "1"]
     proc = subprocess.Popen([*argv, "--quiet"], stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 120
-    while not (out.is_dir() and leftovers(out)) and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert out.is_dir() and leftovers(out), "the batch should be writing its first file by now"
+    wait_until(
+        lambda: (out.is_dir() and leftovers(out)) or proc.poll() is not None,
+        what="the first file being written",
+    )
+    assert out.is_dir() and leftovers(out), "the batch ended before writing its first file"
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
@@ -134,7 +145,7 @@ def test_ctrl_c_leaves_no_partial_output_and_a_rerun_finishes(tmp_path: Path, me
     for name in finished:
         assert int(streams(out / name, "video")[0]["nb_frames"]) == 3 * CLIP_FRAMES
 
-    rerun = run_process(["batch", inputs, "--out", out, "--jobs", "1"])
+    rerun = run_cli(["batch", inputs, "--out", out, "--jobs", "1"])
     assert rerun.code == 0, rerun.err
     assert f"{len(finished)} skipped" in rerun.out
     assert sorted(_mtimes(out)) == ["a.mp4", "b.mp4", "c.mp4"]

@@ -5,19 +5,20 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
-from clitools import run_process, truth_mask
+from clitools import truth_mask
 
 from bgremove_core.cli.live import Controls, run_live
 from bgremove_core.media.sources import ScreenSource
 from bgremove_core.pipeline import RealtimeProcessor
 from bgremove_core.settings import Settings
+from tests.support.clirun import run_cli
+from tests.support.procs import wait_until
 
 PHOTO = "113"
 SHOW_PERSON = """
@@ -60,18 +61,21 @@ def person_on_screen(xvfb: str, shared_data: Path) -> Iterator[tuple[int, int, i
     try:
         import mss
 
-        deadline = time.monotonic() + 90  # Qt's first start is slow on a loaded machine
-        found = 0.0
+        corner: list[tuple[int, int]] = []
         with pytest.MonkeyPatch.context() as patch:
             patch.setenv("DISPLAY", xvfb)
             factory = getattr(mss, "MSS", None) or mss.mss
             with factory() as grabber:
-                while found < 0.95 and time.monotonic() < deadline:
-                    time.sleep(0.2)
+
+                def photo_shown() -> bool:
                     screen = cv2.cvtColor(np.asarray(grabber.grab(grabber.monitors[1])), cv2.COLOR_BGRA2BGR)
                     scores = cv2.matchTemplate(screen, photo, cv2.TM_CCOEFF_NORMED)
-                    _, found, _, (left, top) = cv2.minMaxLoc(scores)
-        assert found >= 0.95, f"the photo window did not appear on the Xvfb screen (best match {found:.2f})"
+                    _, found, _, top_left = cv2.minMaxLoc(scores)
+                    corner[:] = [top_left] if found >= 0.95 else []
+                    return bool(corner)
+
+                wait_until(photo_shown, what="the photo window on the Xvfb screen", interval=0.2)
+        ((left, top),) = corner
         assert proc.poll() is None, "the photo window process died"
         yield left, top, photo.shape[1], photo.shape[0]
     finally:
@@ -122,7 +126,7 @@ def test_headless_cli_run(xvfb: str, cli, monkeypatch: pytest.MonkeyPatch) -> No
 
 
 def test_window_cli_run(xvfb: str) -> None:
-    run = run_process(["live", "--screen", "--frames", 5], env={**os.environ, "DISPLAY": xvfb})
+    run = run_cli(["live", "--screen", "--frames", 5], env={**os.environ, "DISPLAY": xvfb})
     assert run.code == 0, run.err
     assert "live: 5 frames" in run.out
     assert run.err == ""  # no Qt font warnings, no MediaPipe start-up lines

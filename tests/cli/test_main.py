@@ -6,12 +6,12 @@ import subprocess
 import sys
 
 import pytest
-from clitools import run_process
 
 from bgremove_core import __version__
 from bgremove_core.cli.main import COMMANDS, build_parser, main
 from bgremove_core.cli.options import flag, offered, settings_from_args
 from bgremove_core.settings import Settings, schema
+from tests.support.clirun import run_cli
 
 SETTINGS_COMMANDS = ("process", "preview", "live")
 
@@ -30,7 +30,7 @@ def test_version_answers_before_heavy_imports() -> None:
 
 
 def test_module_entry_point_runs() -> None:
-    run = run_process(["--version"])
+    run = run_cli(["--version"])
     assert (run.code, run.out.strip()) == (0, f"bgremove {__version__}")
 
 

@@ -10,9 +10,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from clitools import core_regions, leftovers, streams, truth_mask
+from clitools import core_regions, streams, truth_mask
 
 from bgremove_core.media.sheet import SHEET_TILE_HEIGHT
+from tests.support.clirun import leftovers
 
 
 def test_preview_of_a_video_frame_writes_cutout_and_sheet(cli, clip: Path, shared_data: Path) -> None:

@@ -18,12 +18,11 @@ from clitools import (
     CLIP_FRAMES,
     core_regions,
     decode_bgra,
-    leftovers,
-    run_process,
     streams,
     truth_mask,
 )
 
+from tests.support.clirun import leftovers, run_cli
 from tests.support.procs import HANG_SECONDS, wait_until
 
 PEOPLE = ("105", "113", "118")
@@ -144,9 +143,7 @@ def test_transparent_video_keeps_alpha(
 def test_without_ffmpeg_on_path_the_packaged_one_keeps_sound(clip: Path) -> None:
     """A Windows or macOS user with no ffmpeg installed: imageio-ffmpeg's build does the work."""
     out = clip.with_name("packaged.mp4")
-    run = run_process(
-        ["process", clip, out, "--quiet"], env={**os.environ, "PATH": str(clip.parent / "empty")}
-    )
+    run = run_cli(["process", clip, out, "--quiet"], env={**os.environ, "PATH": str(clip.parent / "empty")})
     assert run.code == 0, run.err
     assert "No ffmpeg was found" not in run.err
     (video,) = streams(out, "video")
@@ -256,7 +253,7 @@ def test_a_killed_run_leaves_nothing_once_the_next_run_is_done(tmp_path: Path, l
     assert leftovers(tmp_path) == [partial.name], "no clean-up runs on SIGKILL: the crash left its file"
     assert not out.exists()
 
-    rerun = run_process(["process", long_clip, out, "--end", 1, "--quiet"])
+    rerun = run_cli(["process", long_clip, out, "--end", 1, "--quiet"])
     assert rerun.code == 0, rerun.err
     assert int(streams(out, "video")[0]["nb_frames"]) == round(CLIP_FPS)
     assert leftovers(tmp_path) == []

@@ -1,4 +1,5 @@
-"""Fixtures for the reliability tests: a folder of broken and unusual files, made once, and runners.
+"""Fixtures for the reliability tests: a folder of unusual files, made once (the broken ones a user
+gets wrong are tests/cli's, with the one bad-input table).
 
 Every odd file is made here from the shared data (or from nothing), so each test names the file
 it feeds the CLI and the reader sees at once what "truncated" or "CMYK" means.
@@ -6,10 +7,8 @@ it feeds the CLI and the reader sees at once what "truncated" or "CMYK" means.
 
 from __future__ import annotations
 
-import random
 import shutil
 import struct
-import subprocess
 import zlib
 from pathlib import Path
 
@@ -27,14 +26,12 @@ from reltools import (
     Media,
 )
 
+from tests.support.images import run_ffmpeg
+
 
 @pytest.fixture(scope="session", autouse=True)
 def _require_ffmpeg(ffmpeg: None) -> None:
     """Every test here makes or checks media with ffmpeg."""
-
-
-def _ffmpeg(*args: object) -> None:
-    subprocess.run(["ffmpeg", "-v", "error", "-y", *map(str, args)], check=True)
 
 
 def _png_of_zeros(path: Path, width: int, height: int) -> None:
@@ -54,23 +51,16 @@ def _png_of_zeros(path: Path, width: int, height: int) -> None:
 
 @pytest.fixture(scope="session")
 def media(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Media:
-    """Good, broken and unusual inputs, backgrounds and models, made once per session."""
+    """Good and unusual inputs and backgrounds, a truncated clip and a 16k image, made once per session."""
     d = tmp_path_factory.mktemp("media")
     person = Path(shutil.copy(shared_data / "people" / "images" / PERSON, d / "person.jpg"))
     clip = d / "clip.mp4"
-    _ffmpeg(
+    run_ffmpeg(
         *("-i", shared_data / "clips" / "lucia.mp4", "-f", "lavfi", "-i", "sine=frequency=440"),
         *("-t", "1", "-map", "0:v", "-map", "1:a", "-c:v", "libx264", "-c:a", "aac"),
         *("-movflags", "+faststart", clip),
     )
 
-    for name in ("zero.png", "zero.mp4", "zero.tflite"):
-        (d / name).write_bytes(b"")
-    (d / "text.png").write_text("This is a text file, not a picture.\n")
-    (d / "trunc.jpg").write_bytes(person.read_bytes()[: person.stat().st_size // 3])
-    (d / "rand.tflite").write_bytes(random.Random(7).randbytes(100_000))
-    shutil.copy(person, d / "still.mp4")
-    shutil.copy(clip, d / "video.png")
     (d / "half.mp4").write_bytes(clip.read_bytes()[: clip.stat().st_size // 2])
     _png_of_zeros(d / "huge.png", HUGE_SIDE, HUGE_SIDE)
 
@@ -82,7 +72,4 @@ def media(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Media:
     cv2.imwrite(str(d / "deep16.png"), deep)
     cv2.imwrite(str(d / "grey.png"), np.full((240, 320), GREY_LEVEL, np.uint8))
 
-    _ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=1", "-c:a", "aac", d / "audio_only.mp4")
-    _ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=1", "-c:a", "aac", d / "song.m4a")
-    _ffmpeg("-i", clip, "-map", "0:v", "-frames:v", "0", "-c", "copy", d / "noframes.mp4")
     return Media(d, person, shared_data / "people" / "masks" / PERSON.replace(".jpg", ".png"), clip)

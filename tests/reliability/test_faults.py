@@ -21,7 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from reltools import Media, assert_refused, leftovers, run_cli, run_measured
+from reltools import Media, run_measured
+
+from tests.support.clirun import assert_refused, leftovers, run_cli
 
 DISK_BYTES = 64 * 1024
 """Smaller than any output below (the smallest, the PNG, is ~400 KB), larger than the older file."""

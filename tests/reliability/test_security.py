@@ -19,7 +19,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from reltools import Media, run_cli
+from reltools import Media
+
+from tests.support.clirun import run_cli
 
 REPO = Path(__file__).resolve().parents[2]
 AUDITED_MAIN = Path(__file__).with_name("audited_main.py")

@@ -15,8 +15,9 @@ import pytest
 from bgremove_core.media.oneframe import read_one_frame
 from bgremove_core.pipeline import Processor
 from bgremove_core.settings import Settings
-from tests.cli.clitools import decode_bgra, leftovers
+from tests.cli.clitools import decode_bgra
 from tests.support.browser import Browser
+from tests.support.clirun import leftovers
 from tests.support.images import mean_change, share
 from tests.support.procs import wait_until
 from tests.support.studio import Studio

@@ -26,6 +26,11 @@ MARGIN = 12
 """Pixels a hand mask is eroded by on each side, so region checks ignore the soft edge."""
 
 
+def run_ffmpeg(*args: object) -> None:
+    """Run ffmpeg on ``args`` (errors only on the terminal, outputs overwritten); fail if it fails."""
+    subprocess.run(["ffmpeg", "-v", "error", "-y", *map(str, args)], check=True)
+
+
 @dataclass(frozen=True)
 class Regions:
     """Pixels surely of the person and surely of the background (hand mask eroded by MARGIN)."""

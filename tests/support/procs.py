@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
+import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 HANG_SECONDS = 90.0
@@ -95,3 +97,26 @@ def descendants(pid: int) -> list[int]:
             for child in map(int, children.read_text().split()):
                 found += [child, *descendants(child)]
     return found
+
+
+@contextlib.contextmanager
+def xvfb_display(size: str = "1280x720x24") -> Iterator[str]:
+    """A private Xvfb screen of ``size``, yielded as its ``DISPLAY`` value; fails when Xvfb is missing."""
+    if shutil.which("Xvfb") is None:
+        raise AssertionError("Xvfb must be on PATH for tests that capture a screen (apt-get install xvfb).")
+    read_fd, write_fd = os.pipe()
+    proc = subprocess.Popen(
+        # -noreset: by default X resets when its last client leaves, refusing connections meanwhile
+        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", size, "-nolisten", "tcp", "-noreset"],
+        pass_fds=(write_fd,),
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write_fd)
+    with os.fdopen(read_fd) as pipe:
+        number = pipe.readline().strip()
+    try:
+        assert number, "Xvfb did not report its display number"
+        yield f":{number}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -2,8 +2,8 @@
 
 Shared by ``tests/reliability/obs/test_obs_soak.py`` (3 minutes, marked ``soak``) and ``python -m
 bench.soak`` (30 minutes); ``make soak`` runs both. The canvas runs at 1280x720 and **10 fps**: at
-30 fps OBS alone saturates a 2-core machine under llvmpipe and skips frames without any filter
-(shared/docs/obs-python-filter.md §3), which would hide whatever the filter does. The clip itself
+30 fps OBS alone saturates a 2-core machine under llvmpipe and skips frames without any filter,
+which would hide whatever the filter does. The clip itself
 is 30 fps, as a webcam would be.
 
 Every ``interval`` seconds a sample records the resident memory of the OBS process and of the
