@@ -340,6 +340,17 @@ class Settings:
         suffix=" fps",
         realtime_only=True,
     )
+    keep_in_sync: bool = _setting(
+        True,
+        kind="bool",
+        stage=Stage.PACE,
+        label="Keep in sync",
+        help="Hold each webcam or media frame until its own mask is ready, so the mask always "
+        "fits the picture: about one frame of video delay, shown in these properties (shift your "
+        "microphone by as much). Off draws the newest mask on the newest frame: no delay, but the "
+        "mask trails fast motion.",
+        cli=False,
+    )
     show_mask: bool = _setting(
         False,
         kind="bool",
