@@ -50,8 +50,8 @@ _LOG_LEVELS = {Level.OK: libobs.LOG_INFO, Level.WARNING: libobs.LOG_WARNING, Lev
 _NO_COLOUR_INFO = bytes(COLOUR_INFO.size)
 """RGBA frames need no YUV matrix; the payload keeps its layout."""
 RESEND_SECONDS = 0.5
-"""A frame the worker has not answered for this long is taken as lost (a restarted worker, a
-dropped frame) and the next one is sent anyway."""
+"""A read-back frame the worker has not answered for this long is taken as lost (a restarted
+worker, a dropped frame) and the next one is sent anyway."""
 
 
 @dataclass(frozen=True)
@@ -92,8 +92,6 @@ class BackgroundFilter:
         self._drawn: tuple[int, int] | None = None
         """(mask frame number, serial) of the mask on the GPU."""
         self._hold = FrameHold()
-        self._outstanding: tuple[int, float] | None = None
-        """(frame number, time sent) of the held frame the worker has not answered yet."""
         self._shown: tuple[int, int | None] | None = None
         """With Keep in sync: (arrival tick of the picture on screen, number of its mask)."""
         self._sync = SyncStats()
@@ -217,15 +215,13 @@ class BackgroundFilter:
         self._frame_number += 1
         self._age.sent(self._frame_number, self._ticks)
         meta = (frame.width, frame.height, frame.format, *linesizes)
+        self._send(self._frame_number, meta, parts)
         if not self._holding():
             self._release(self._hold.flush())
             self._shown = None
-            self._send(self._frame_number, meta, parts)
             return frame_address
-        held = HeldFrame(self._frame_number, frame_address, meta, parts, time.monotonic(), self._ticks)
-        self._hold.push(held)
+        self._hold.push(HeldFrame(self._frame_number, frame_address, time.monotonic(), self._ticks))
         try:
-            self._pump()
             return self._take()
         except BaseException:  # libobs gets this frame back (registry's fallback): hold no other
             self._release([f for f in self._hold.flush() if f.address != frame_address])
@@ -238,17 +234,6 @@ class BackgroundFilter:
             return False
         parent = self._lib.obs_filter_get_parent(self._source)
         return bool(parent) and self._lib.obs_source_active(parent) and "frames" not in self._refused
-
-    def _pump(self) -> None:
-        """Send the newest held frame not sent yet, once the worker has answered the last one."""
-        if self._outstanding is not None:
-            number, sent_at = self._outstanding
-            newest = self._masks.newest()
-            if (newest is None or newest < number) and time.monotonic() - sent_at < RESEND_SECONDS:
-                return
-        held = self._hold.next_to_send()
-        if held is not None and self._send(held.number, held.meta, held.parts):
-            self._outstanding = (held.number, time.monotonic())
 
     def _take(self) -> int:
         """The held frame to show now (its address; 0 for none), dropping any it overtook."""
@@ -310,9 +295,7 @@ class BackgroundFilter:
         self._worker.poll()
         if len(self._hold) and not (self._holding() and self._lib.obs_source_enabled(self._source)):
             self._release(self._hold.flush())
-            self._outstanding = None
         self._collect_masks()
-        self._pump()
         message = self._worker.channel.status.read()
         if message is not None:
             level = parse(StatusMeta, message.meta).level

@@ -9,16 +9,17 @@ once the worker's mask for that very frame number has arrived, the way OBS's own
 decides, each time, which single frame goes out:
 
 - the newest frame that has its own mask, provided every frame before it either has its own mask
-  or never will (a newer frame went to the worker first, see :meth:`FrameHold.next_to_send`);
-  those earlier ones are dropped (released unseen), so a hiccup of the worker costs one repeated
-  picture instead of a delay that never shrinks again;
+  or never will (the worker answers in order, so a frame older than the newest mask that has
+  none was lost: overwritten in the channel while the worker was busy); those earlier ones are
+  dropped (released unseen), so a hiccup of the worker costs one repeated picture instead of a
+  delay that never shrinks again;
 - otherwise, once more than :data:`MAX_FRAMES` are held or the oldest waited
   :data:`MAX_SECONDS`, the oldest goes out with the newest mask there is (late: not in sync);
 - otherwise nothing: the frame waits.
 
-The worker gets one frame at a time (the channel's mailboxes keep only the newest message, so a
-second frame or mask sent before the first was read would be lost): the newest held frame not yet
-sent, as soon as the previous one is answered.
+Every frame goes to the worker as it arrives, as without the setting: a worker that keeps up
+answers each one, a worker that falls behind reads only the newest (the channel keeps one
+message per mailbox), and the frames it never read are the ones dropped.
 
 Frames are ``struct obs_source_frame`` addresses that libobs lent us; every frame pushed comes out
 exactly once, shown or dropped, through :meth:`take` or :meth:`flush` (removal, deactivation, a
@@ -29,9 +30,9 @@ dead worker, the setting turned off). ``filter_remove`` runs on another thread t
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 MAX_FRAMES = 4
 """Frames held at most; one more and the oldest goes out with the newest mask."""
@@ -46,22 +47,14 @@ class HeldFrame:
     Attributes:
         number: The frame number the worker's mask message will carry.
         address: The ``struct obs_source_frame *`` to hand back to (or release to) libobs.
-        meta: ``(width, height, format, *linesizes)`` of the frame message.
-        parts: The frame message's payload parts (colour info, then ``(address, size)`` planes).
         arrived: ``time.monotonic()`` when libobs handed it over.
         tick: The OBS frame (video tick) it arrived in.
-        sent: Whether it went to the worker.
-        passed: Whether its own mask will never come (a newer frame went to the worker first).
     """
 
     number: int
     address: int
-    meta: tuple[int, ...]
-    parts: Sequence[Any]
     arrived: float
     tick: int
-    sent: bool = False
-    passed: bool = False
 
 
 class Release(NamedTuple):
@@ -89,22 +82,6 @@ class FrameHold:
         with self._lock:
             self._frames.append(frame)
 
-    def next_to_send(self) -> HeldFrame | None:
-        """The newest frame not yet sent, marked sent; call it only when the worker is free.
-
-        Every older frame is then marked passed: unsent, it never will be; sent, the worker has
-        answered it (its mask, which :meth:`take` looks for first, is in) or lost it.
-        """
-        with self._lock:
-            unsent = [frame for frame in self._frames if not frame.sent]
-            if not unsent:
-                return None
-            newest = unsent[-1]
-            for frame in self._frames:
-                frame.passed = frame.passed or frame.number < newest.number
-            newest.sent = True
-            return newest
-
     def take(
         self, has_mask: Callable[[int], bool], newest_mask: int | None, now: float
     ) -> tuple[Release | None, list[HeldFrame]]:
@@ -114,7 +91,7 @@ class FrameHold:
             for index, frame in enumerate(self._frames):
                 if has_mask(frame.number):
                     ready = index
-                elif not frame.passed:
+                elif newest_mask is None or frame.number > newest_mask:
                     break
             if ready is not None:
                 dropped, shown = self._frames[:ready], self._frames[ready]

@@ -10,75 +10,62 @@ from bgremove_obs.protocol import MaskMeta
 
 
 def frame(number: int, arrived: float = 0.0) -> HeldFrame:
-    return HeldFrame(number, address=1000 + number, meta=(), parts=(), arrived=arrived, tick=number)
+    return HeldFrame(number, address=1000 + number, arrived=arrived, tick=number)
 
 
 def masks_of(*numbers: int):
     return lambda number: number in numbers
 
 
-def test_a_frame_waits_for_its_own_mask_then_goes_out_with_it() -> None:
+def held(*numbers: int) -> FrameHold:
     hold = FrameHold()
-    hold.push(frame(1))
-    assert hold.next_to_send().number == 1
+    for number in numbers:
+        hold.push(frame(number))
+    return hold
+
+
+def test_a_frame_waits_for_its_own_mask_then_goes_out_with_it() -> None:
+    hold = held(1)
     assert hold.take(masks_of(), None, 0.0) == (None, [])
     release, dropped = hold.take(masks_of(1), 1, 0.01)
     assert (release.frame.number, release.mask, release.in_sync, dropped) == (1, 1, True, [])
     assert len(hold) == 0
 
 
-def test_a_frame_the_worker_never_got_is_dropped_once_a_later_one_is_ready() -> None:
-    hold = FrameHold()
-    for number in (1, 2, 3):
-        hold.push(frame(number))
-    assert hold.next_to_send().number == 3  # the newest: 1 and 2 will never get their own mask
-    assert hold.take(masks_of(), None, 0.0) == (None, [])
+def test_frames_the_worker_never_read_are_dropped_once_a_later_one_is_ready() -> None:
+    hold = held(1, 2, 3)  # the worker was busy: 1 and 2 were overwritten in the channel, 3 read
     release, dropped = hold.take(masks_of(3), 3, 0.0)
     assert release.frame.number == 3 and release.in_sync
     assert [f.number for f in dropped] == [1, 2]
 
 
 def test_when_two_frames_are_ready_the_older_is_dropped_so_the_delay_shrinks() -> None:
-    hold = FrameHold()
-    hold.push(frame(1))
-    hold.next_to_send()
-    hold.push(frame(2))
-    hold.next_to_send()
-    release, dropped = hold.take(masks_of(1, 2), 2, 0.0)
+    release, dropped = held(1, 2).take(masks_of(1, 2), 2, 0.0)
     assert release.frame.number == 2 and [f.number for f in dropped] == [1]
 
 
-def test_a_frame_whose_mask_is_missing_does_not_let_later_ones_overtake_it() -> None:
-    hold = FrameHold()
-    hold.push(frame(1))
-    hold.next_to_send()
-    hold.push(frame(2))  # not sent: the worker has not answered 1
-    assert hold.take(masks_of(2), 2, 0.0) == (None, [])
+def test_a_frame_still_being_worked_on_is_not_overtaken() -> None:
+    hold = held(1, 2)
+    assert hold.take(masks_of(0), 0, 0.0) == (None, [])
 
 
 def test_past_the_frame_bound_the_oldest_goes_out_late_with_the_newest_mask() -> None:
-    hold = FrameHold()
-    hold.push(frame(1))
-    hold.next_to_send()
-    for number in range(2, MAX_FRAMES + 2):
-        hold.push(frame(number))
+    hold = held(*range(1, MAX_FRAMES + 2))
     release, dropped = hold.take(masks_of(0), 0, 0.0)
     assert (release.frame.number, release.mask, release.in_sync, dropped) == (1, 0, False, [])
+    assert hold.take(masks_of(0), 0, 0.0) == (None, [])
 
 
 def test_past_the_time_bound_the_oldest_goes_out_late() -> None:
     hold = FrameHold()
     hold.push(frame(1, arrived=1.0))
-    hold.next_to_send()
     assert hold.take(masks_of(), None, 1.0 + MAX_SECONDS / 2) == (None, [])
     release, _ = hold.take(masks_of(), None, 1.0 + MAX_SECONDS * 1.01)
     assert release.frame.number == 1 and release.mask is None and not release.in_sync
 
 
 def test_flush_hands_back_every_held_frame_once() -> None:
-    hold = FrameHold()
-    for number in (1, 2):
-        hold.push(frame(number))
+    hold = held(1, 2)
     assert [f.number for f in hold.flush()] == [1, 2]
     assert hold.flush() == [] and len(hold) == 0
 

@@ -260,7 +260,9 @@ class _Capture:
         self.frames += 1
 
     def start(self) -> None:
-        self.file = open(Path(os.environ[REPLY_DIR_ENV]) / CAPTURE_FILE, "wb")  # noqa: SIM115
+        directory = Path(os.environ[REPLY_DIR_ENV])
+        directory.mkdir(parents=True, exist_ok=True)
+        self.file = open(directory / CAPTURE_FILE, "wb")  # noqa: SIM115
         self.frames = 0
         _c["obs_add_raw_video_callback"](ctypes.byref(self.scale), self.callback, None)
         _reply("capture_start", {"size": list(CAPTURE_SIZE)})
