@@ -35,6 +35,8 @@ from .paths import CLIPS
 
 FPS = 30
 WIDTH, HEIGHT = 1280, 720
+CAPTURE_SIZE = (640, 360)
+"""The size ``companion.py`` captures OBS's output at (``CAPTURE_SIZE`` there)."""
 KEY = "#FF00FF"
 KEY_RGB = np.array([255, 0, 255], np.float32)
 SETTINGS = {"background": "colour", "colour": KEY, "light_wrap": 0.0}
@@ -176,6 +178,8 @@ AMBIGUOUS_IOU = 0.005
 
 def summarise(frames: np.ndarray, ref: Reference) -> Summary:
     """Analyse every output frame; frames without a composite (no key colour) are left out."""
+    if frames.shape[1:3] != ref.pictures.shape[1:3]:
+        raise ValueError(f"Frames of {frames.shape[1:3]} against a reference of {ref.pictures.shape[1:3]}.")
     drawn = [d for d in (analyse(rgba, ref) for rgba in frames) if d.picture >= 0]
     if not drawn:
         return Summary(0, 0.0, {}, 0.0, 0)
