@@ -118,6 +118,7 @@ class Drawn:
         picture_margin: Mean pixel difference of the runner-up minus the best (0..255).
         mask_margin: IoU of the best minus the runner-up.
         iou_hand: IoU of the mask drawn against the picture's hand mask.
+        iou_cli: IoU of the mask drawn against the CLI's mask of the picture's frame.
     """
 
     picture: int
@@ -125,6 +126,7 @@ class Drawn:
     picture_margin: float
     mask_margin: float
     iou_hand: float
+    iou_cli: float
 
 
 def _best_two(scores: np.ndarray, highest: bool) -> tuple[int, float]:
@@ -137,7 +139,7 @@ def analyse(rgba: np.ndarray, ref: Reference) -> Drawn:
     out = rgba[..., :3].astype(np.float32)
     picture_like = np.linalg.norm(out - KEY_RGB, axis=2) > NOT_KEY
     if picture_like.mean() > 0.995:
-        return Drawn(-1, -1, 0.0, 0.0, 0.0)
+        return Drawn(-1, -1, 0.0, 0.0, 0.0, 0.0)
     inside = cv2.erode(picture_like.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
     sample = np.zeros_like(inside)
     sample[::MATCH_STEP, ::MATCH_STEP] = True
@@ -150,7 +152,8 @@ def analyse(rgba: np.ndarray, ref: Reference) -> Drawn:
     drawn = share >= 0.5
     overlaps = np.array([iou(drawn, mask) for mask in ref.masks])
     mask, mask_margin = _best_two(overlaps, highest=True)
-    return Drawn(picture, mask, picture_margin, mask_margin, iou(drawn, ref.hand[picture]))
+    hand, cli = iou(drawn, ref.hand[picture]), iou(drawn, ref.masks[picture])
+    return Drawn(picture, mask, picture_margin, mask_margin, hand, cli)
 
 
 @dataclass(frozen=True)
@@ -161,13 +164,15 @@ class Summary:
     in_sync: float
     mask_offset: dict[int, int]
     iou_hand: float
+    iou_cli: float
     ambiguous: int
 
     def line(self) -> str:
         offsets = ", ".join(f"{k:+d}: {v}" for k, v in sorted(self.mask_offset.items()))
         return (
             f"{self.frames} output frames; picture frame == mask frame on {self.in_sync:.1%}; "
-            f"mask minus picture frame {{{offsets}}}; IoU vs hand masks {self.iou_hand:.3f}; "
+            f"mask minus picture frame {{{offsets}}}; IoU vs hand masks {self.iou_hand:.3f}, "
+            f"vs the CLI's mask of the picture {self.iou_cli:.3f}; "
             f"{self.ambiguous} ambiguous"
         )
 
@@ -182,7 +187,7 @@ def summarise(frames: np.ndarray, ref: Reference) -> Summary:
         raise ValueError(f"Frames of {frames.shape[1:3]} against a reference of {ref.pictures.shape[1:3]}.")
     drawn = [d for d in (analyse(rgba, ref) for rgba in frames) if d.picture >= 0]
     if not drawn:
-        return Summary(0, 0.0, {}, 0.0, 0)
+        return Summary(0, 0.0, {}, 0.0, 0.0, 0)
     offsets: dict[int, int] = {}
     for d in drawn:
         offsets[d.mask - d.picture] = offsets.get(d.mask - d.picture, 0) + 1
@@ -191,5 +196,6 @@ def summarise(frames: np.ndarray, ref: Reference) -> Summary:
         in_sync=sum(d.mask == d.picture for d in drawn) / len(drawn),
         mask_offset=offsets,
         iou_hand=float(np.mean([d.iou_hand for d in drawn])),
+        iou_cli=float(np.mean([d.iou_cli for d in drawn])),
         ambiguous=sum(d.mask_margin < AMBIGUOUS_IOU for d in drawn),
     )
