@@ -37,7 +37,7 @@ from . import libobs, properties
 from .colour import colour_info
 from .delay import SyncStats
 from .formats import FORMATS, plane_sizes
-from .gpu import GpuCompositor, Texture
+from .gpu import GpuCompositor
 from .hold import FrameHold, HeldFrame
 from .lag import MaskAge
 from .maskstore import MaskStore, StoredMask
@@ -328,9 +328,8 @@ class BackgroundFilter:
         mask = self._upload_mask(stored)
         if new_frame:
             self._age.drawn(mask.frame_number, picture_tick)
-        technique, background = self._technique(Look(mask.look))
-        light = bool(mask.light_wrap) and technique in ("Picture", "Colour")
-        return self._gpu.draw(self._source, technique, background, self._colour_rgb(), light)
+        look, light = Look(mask.look), bool(mask.light_wrap)
+        return self._gpu.draw(self._source, look, self.settings.show_mask, self._colour_rgb(), light)
 
     def _async_parent(self) -> bool:
         """Whether the source hands us CPU frames itself (``filter_video``): webcams, media."""
@@ -366,17 +365,6 @@ class BackgroundFilter:
         if picture is not None:
             meta = parse(BackgroundMeta, picture.meta)
             self._gpu.picture.upload(picture.payload, 0, meta.width, meta.height, 4)
-
-    def _technique(self, look: Look) -> tuple[str, Texture]:
-        if self.settings.show_mask:
-            return "Mask", self._gpu.aux
-        if look == Look.BLUR:
-            return "Blur", self._gpu.aux
-        if look == Look.PICTURE:
-            return "Picture", self._gpu.picture
-        if look == Look.TRANSPARENT:
-            return "Transparent", self._gpu.aux
-        return "Colour", self._gpu.aux
 
     def _colour_rgb(self) -> tuple[float, float, float]:
         blue, green, red = self.settings.colour_bgr

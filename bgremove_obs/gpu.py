@@ -10,12 +10,36 @@ from __future__ import annotations
 
 import ctypes
 from pathlib import Path
+from typing import NamedTuple
 
 from . import libobs
+from .protocol import Look
 
 PARAMETERS = ("mask", "background", "glow", "wrap", "colour")
 WRAPPED = "Wrap"
 """Suffix of the techniques that add light wrap (``PictureWrap``, ``ColourWrap``)."""
+
+
+class Drawing(NamedTuple):
+    """How one look is drawn: the effect's technique, the texture its ``background`` samples
+    (an attribute of :class:`GpuCompositor`), and whether it has a light-wrap variant."""
+
+    technique: str
+    background: str
+    wraps: bool
+
+
+DRAWINGS: dict[Look, Drawing] = {
+    Look.BLUR: Drawing("Blur", "aux", False),
+    Look.COLOUR: Drawing("Colour", "aux", True),
+    Look.PICTURE: Drawing("Picture", "picture", True),
+    Look.TRANSPARENT: Drawing("Transparent", "aux", False),
+}
+"""The one place a look (the worker's :class:`~bgremove_obs.protocol.Look`, carried in the mask
+message) becomes a technique and textures. ``Look.NONE`` is not drawn: the picture passes
+through."""
+MASK_VIEW = Drawing("Mask", "aux", False)
+"""The Show mask (debug) view, whatever the look."""
 
 
 class Texture:
@@ -90,15 +114,17 @@ class GpuCompositor:
     def draw(
         self,
         source: int,
-        technique: str,
-        background: Texture,
+        look: Look,
+        show_mask: bool,
         colour_rgb: tuple[float, float, float],
         light_wrap: bool,
     ) -> bool:
-        """Composite the filter's target with the mask over ``background`` (or the colour);
-        with ``light_wrap`` (Picture and Colour only) the :attr:`aux` glow spills onto the
-        person's edge by :attr:`wrap`."""
+        """Composite the filter's target with the mask in ``look`` (:data:`DRAWINGS`; the mask
+        itself with ``show_mask``) over its background or the colour; with ``light_wrap`` (looks
+        that have it) the :attr:`aux` glow spills onto the person's edge by :attr:`wrap`."""
         lib = self._lib
+        drawing = MASK_VIEW if show_mask else DRAWINGS[look]
+        background: Texture = getattr(self, drawing.background)
         # A target in another colour space than sRGB (10-bit SDR video: OBS decodes it to linear
         # light) is drawn into the filter's texture with sRGB encoding on, so it is stored
         # gamma-encoded like every 8-bit source instead of as linear values the composite would
@@ -121,7 +147,7 @@ class GpuCompositor:
         lib.gs_effect_set_vec4(self._params["colour"], self._colour)
         # The CPU reference blends gamma-encoded values; so must we, whatever the canvas does.
         previous = lib.gs_set_linear_srgb(False)
-        name = technique + WRAPPED if light_wrap else technique
+        name = drawing.technique + WRAPPED if light_wrap and drawing.wraps else drawing.technique
         lib.obs_source_process_filter_tech_end(source, self._effect, 0, 0, name.encode())
         lib.gs_set_linear_srgb(previous)
         return True
