@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+from .lag import percentile
+
 
 class SyncStats:
     """Counts of one filter instance since it was created (or last :meth:`reset`)."""
@@ -30,13 +32,7 @@ class SyncStats:
 
     def percentile(self, share: float) -> int | None:
         """The smallest delay in ms at or below which ``share`` (0..1) of the shown frames lie."""
-        total = sum(self._delays.values())
-        seen = 0
-        for delay in sorted(self._delays):
-            seen += self._delays[delay]
-            if seen >= share * total:
-                return delay
-        return None
+        return percentile(self._delays, share)
 
     def summary(self) -> str:
         """One sentence with the figures (the log line at removal ends with it)."""

@@ -10,7 +10,8 @@ Frame path (see docs/OBS.md):
 - ``video_render`` of a sync source (image, capture, scene), once per OBS frame: reads the
   target back small (:mod:`readback`) into the same mailbox as an RGBA frame, but only when the
   worker has answered the previous one (or took over :data:`RESEND_SECONDS`): no GPU stall is
-  spent on frames the worker would overwrite unseen.
+  spent on frames the worker would overwrite unseen. With Keep in sync it also keeps that
+  picture at full size (:mod:`ring`) and draws it, not the live one, with its mask.
 - ``video_tick`` watches the worker (restart with back-off) and picks up its status sentences.
 - ``video_render`` uploads the newest mask and background picture if they changed and draws the
   composite with the effect; when there is no worker, no mask yet, or the worker is dead, it
@@ -43,6 +44,7 @@ from .lag import MaskAge
 from .maskstore import MaskStore, StoredMask
 from .protocol import COLOUR_INFO, BackgroundMeta, Level, Look, MaskMeta, StatusMeta, parse
 from .readback import Readback
+from .ring import PictureRing
 from .supervisor import WorkerProcess
 from .values import settings_from_values
 
@@ -97,6 +99,9 @@ class BackgroundFilter:
         self._sync = SyncStats()
         self._gpu = GpuCompositor(lib, runtime.effect_path)
         self._readback = Readback(lib)
+        self._ring = PictureRing(lib)
+        self._ring_shown = 0
+        """Number of the kept sync-source picture drawn last (for the delay statistics)."""
         self.settings = Settings()
         self._problems: tuple[str, ...] = ()
         self._worker = WorkerProcess(runtime.python, runtime.code_root, self.log) if runtime.python else None
@@ -279,12 +284,15 @@ class BackgroundFilter:
         if self._frame_number and waiting and time.monotonic() - self._readback_at < RESEND_SECONDS:
             return
         self._readback_at = time.monotonic()
+        number = self._frame_number + 1
+        if self.settings.keep_in_sync:
+            self._ring.capture(self._source, number, (width, height), self._ticks, self._readback_at)
 
         def publish(address: int, linesize: int, w: int, h: int) -> None:
-            self._frame_number += 1
+            self._frame_number = number
             parts = [_NO_COLOUR_INFO, (address, linesize * h)]
-            if self._send(self._frame_number, (w, h, libobs.VIDEO_FORMAT_RGBA, linesize, 0, 0), parts):
-                self._age.sent(self._frame_number, self._ticks)
+            if self._send(number, (w, h, libobs.VIDEO_FORMAT_RGBA, linesize, 0, 0), parts):
+                self._age.sent(number, self._ticks)
 
         self._readback.read(self._source, width, height, publish)
 
@@ -319,17 +327,28 @@ class BackgroundFilter:
         self._upload_picture()
         new_frame = self._drawn_tick != self._ticks
         self._drawn_tick = self._ticks
-        if new_frame and not self._async_parent():
+        sync_source = not self._async_parent()
+        if new_frame and sync_source:
             self._read_back(width, height)
         picture_tick, number = self._shown if self._shown is not None else (self._ticks, self._masks.newest())
         stored = self._masks.get(number)
         if stored is None or stored.meta.look == Look.NONE or not self._worker.alive:
             return False
+        kept = self._kept_picture(number) if sync_source and self.settings.keep_in_sync else None
         mask = self._upload_mask(stored)
         if new_frame:
-            self._age.drawn(mask.frame_number, picture_tick)
+            self._age.drawn(mask.frame_number, kept[1] if kept else picture_tick)
         look, light = Look(mask.look), bool(mask.light_wrap)
-        return self._gpu.draw(self._source, look, self.settings.show_mask, self._colour_rgb(), light)
+        picture = (kept[0], kept[3]) if kept else None
+        return self._gpu.draw(self._source, look, self.settings.show_mask, self._colour_rgb(), light, picture)
+
+    def _kept_picture(self, number: int | None) -> tuple[int, int, float, tuple[int, int]] | None:
+        """The sync source's picture mask ``number`` was computed from, if the ring kept it."""
+        kept = self._ring.picture(number)
+        if kept is not None and number != self._ring_shown:
+            self._ring_shown = number or 0
+            self._sync.shown(time.monotonic() - kept[2], True)
+        return kept
 
     def _async_parent(self) -> bool:
         """Whether the source hands us CPU frames itself (``filter_video``): webcams, media."""
@@ -386,3 +405,4 @@ class BackgroundFilter:
         self.close_worker()
         self._gpu.free()
         self._readback.free()
+        self._ring.free()

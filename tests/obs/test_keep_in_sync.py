@@ -17,6 +17,7 @@ import pytest
 
 from tests.support import asdrawn
 from tests.support.obs import Obs
+from tests.support.obsconfig import SCENE
 from tests.support.paths import SCRIPT
 from tests.support.rig import KIND
 
@@ -75,6 +76,35 @@ def test_with_keep_in_sync_every_frame_drawn_carries_its_own_mask(obs_factory, l
     obs.remove_filter("clip", "bg")
     obs.wait_log("'bg': worker stopped;")
     assert "added video delay p50" in obs.run_log
+    obs.assert_no_script_errors()
+    obs.assert_clean_exit()
+
+
+def test_a_sync_source_is_drawn_from_the_picture_its_mask_was_computed_from(obs_factory, lucia) -> None:
+    """A scene is a sync source: no frames to hold; the filter reads it back and, with Keep in
+    sync, draws the picture it read back (kept on the GPU) with that picture's mask."""
+    clip, ref = lucia
+    obs = obs_factory(scripts=[SCRIPT], fps=asdrawn.FPS)
+    obs.request("CreateScene", {"sceneName": "inner"})
+    obs.request(
+        "CreateInput",
+        {
+            "sceneName": "inner",
+            "inputName": "clip",
+            "inputKind": "ffmpeg_source",
+            "inputSettings": {"is_local_file": True, "local_file": str(clip), "looping": True},
+        },
+    )
+    obs.request("CreateSceneItem", {"sceneName": SCENE, "sourceName": "inner"})
+    obs.add_filter("inner", "bg", KIND, {**asdrawn.SETTINGS, "keep_in_sync": True})
+    obs.wait_rendering("inner", ready=lambda rgba: _key_share(rgba) > COMPOSITE_SHARE)
+    on = _measure(obs, ref)
+    obs.set_filter_settings("inner", "bg", {"keep_in_sync": False})
+    off = _measure(obs, ref)
+    print(f"\nCLI IoU {ref.cli_iou:.3f}\nscene, sync on:  {on.line()}\nscene, sync off: {off.line()}")
+
+    assert on.frames >= CAPTURED_FRAMES // 2 and on.in_sync >= SYNC_SHARE, on.line()
+    assert off.in_sync < on.in_sync, off.line()
     obs.assert_no_script_errors()
     obs.assert_clean_exit()
 

@@ -21,13 +21,14 @@ the companion (640x360).
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 import numpy as np
 
+from bgremove_core.media.ffmpeg import find_ffmpeg
+from bgremove_core.media.video import probe_video, read_frames
 from bgremove_core.pipeline import Processor
 from bgremove_core.settings import Settings
 
@@ -61,18 +62,6 @@ def make_clip(name: str, directory: Path) -> Path:
     return target
 
 
-def _frames(clip: Path) -> Iterator[np.ndarray]:
-    capture = cv2.VideoCapture(str(clip))
-    try:
-        while True:
-            ok, frame = capture.read()
-            if not ok:
-                return
-            yield frame
-    finally:
-        capture.release()
-
-
 @dataclass(frozen=True)
 class Reference:
     """One clip at the capture size: its pictures (RGB), the CLI's masks and the hand masks."""
@@ -88,10 +77,12 @@ class Reference:
 
 
 def reference(name: str, clip: Path, size: tuple[int, int]) -> Reference:
-    """Decode ``clip`` and mask every frame as ``bgremove process`` does (defaults, in order)."""
+    """Decode ``clip`` and mask every frame as ``bgremove process`` does (its decoder, defaults,
+    every frame in order)."""
     pictures, masks = [], []
+    info = probe_video(clip)
     with Processor(Settings()) as processor:
-        for frame in _frames(clip):
+        for frame in read_frames(info, 0, info.frame_count, find_ffmpeg()):
             alpha = processor.mask(frame)
             masks.append(cv2.resize(alpha, size, interpolation=cv2.INTER_AREA) >= 128)
             small = cv2.resize(frame, size, interpolation=cv2.INTER_AREA)
