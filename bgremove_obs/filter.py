@@ -238,7 +238,7 @@ class BackgroundFilter:
         if self._worker is None or not self.settings.keep_in_sync or not self._worker.alive:
             return False
         parent = self._lib.obs_filter_get_parent(self._source)
-        return bool(parent) and self._lib.obs_source_active(parent) and "frames" not in self._refused
+        return bool(parent) and self._lib.obs_source_showing(parent) and "frames" not in self._refused
 
     def _take(self) -> int:
         """The held frame to show now (its address; 0 for none), dropping any it overtook."""

@@ -189,7 +189,7 @@ _SIGNATURES: tuple[tuple[str, Any, tuple[Any, ...]], ...] = (
     ("obs_source_get_color_space", c_int, (P, c_size_t, P)),
     ("obs_source_skip_video_filter", None, (P,)),
     ("obs_source_release_frame", None, (P, P)),
-    ("obs_source_active", c_bool, (P,)),
+    ("obs_source_showing", c_bool, (P,)),
     ("obs_source_enabled", c_bool, (P,)),
     ("obs_source_process_filter_begin", c_bool, (P, c_int, c_int)),
     ("obs_source_process_filter_tech_end", None, (P, P, c_uint32, c_uint32, c_char_p)),
