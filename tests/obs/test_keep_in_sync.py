@@ -132,7 +132,8 @@ def test_switching_keep_in_sync_while_playing_never_freezes_blacks_out_or_leaks(
     frames = np.asarray(obs.stop_capture())
     item = obs.request("GetSceneItemId", {"sceneName": SCENE, "sourceName": "clip"})["sceneItemId"]
     for shown in (False, True):  # hidden: shown nowhere, its held frames go back too
-        obs.request("SetSceneItemEnabled", {"sceneName": SCENE, "sceneItemId": item, "sceneItemEnabled": shown})
+        change = {"sceneName": SCENE, "sceneItemId": item, "sceneItemEnabled": shown}
+        obs.request("SetSceneItemEnabled", change)
         obs.wait_frames(SETTLE_FRAMES)
 
     brightness = frames[..., :3].mean(axis=(1, 2, 3))
