@@ -55,6 +55,10 @@ RESEND_SECONDS = 0.5
 """A read-back frame the worker has not answered for this long is taken as lost (a restarted
 worker, a dropped frame) and the next one is sent anyway."""
 
+STALLED_SECONDS = 1.0
+"""A source that handed over no frame for this long is paused (or nearly so, a webcam in the
+dark): the newest mask is drawn, so that new settings show on the picture on screen."""
+
 
 @dataclass(frozen=True)
 class Runtime:
@@ -96,6 +100,8 @@ class BackgroundFilter:
         self._hold = FrameHold()
         self._shown: tuple[int, int | None] | None = None
         """With Keep in sync: (arrival tick of the picture on screen, number of its mask)."""
+        self._arrived_at = 0.0
+        """When libobs last handed over a frame (``filter_video``)."""
         self._sync = SyncStats()
         self._gpu = GpuCompositor(lib, runtime.effect_path)
         self._readback = Readback(lib)
@@ -212,6 +218,7 @@ class BackgroundFilter:
         if self._worker is None:
             return frame_address
         self._collect_masks()
+        self._arrived_at = time.monotonic()
         frame = libobs.ObsSourceFrame.from_address(frame_address)
         fmt = FORMATS.get(frame.format)
         linesizes = tuple(frame.linesize[i] if frame.data[i] else 0 for i in range(3))
@@ -330,7 +337,7 @@ class BackgroundFilter:
         sync_source = not self._async_parent()
         if new_frame and sync_source:
             self._read_back(width, height)
-        picture_tick, number = self._shown if self._shown is not None else (self._ticks, self._masks.newest())
+        picture_tick, number = self._drawn_mask()
         stored = self._masks.get(number)
         if stored is None or stored.meta.look == Look.NONE or not self._worker.alive:
             return False
@@ -341,6 +348,18 @@ class BackgroundFilter:
         look, light = Look(mask.look), bool(mask.light_wrap)
         picture = (kept[0], kept[3]) if kept else None
         return self._gpu.draw(self._source, look, self.settings.show_mask, self._colour_rgb(), light, picture)
+
+    def _drawn_mask(self) -> tuple[int, int | None]:
+        """(tick the picture on screen arrived in, number of the mask to draw on it).
+
+        With frames held: the mask of the frame released last. Otherwise, and when no frame has
+        arrived for :data:`STALLED_SECONDS` (a paused video, whose held frames cannot come out:
+        the newest mask is then the one the worker redoes for new settings), the newest mask.
+        """
+        stalled = time.monotonic() - self._arrived_at > STALLED_SECONDS
+        if self._shown is None or stalled:
+            return self._ticks, self._masks.newest()
+        return self._shown
 
     def _kept_picture(self, number: int | None) -> tuple[int, int, float, tuple[int, int]] | None:
         """The sync source's picture mask ``number`` was computed from, if the ring kept it."""
