@@ -63,8 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--frames", type=int, default=150, help="output frames captured per mode")
     args = parser.parse_args(argv)
     rows = [
-        "| clip | CLI IoU | mode | output frames | picture frame == mask frame | IoU as drawn "
-        "| mask - picture (frames: count) |",
+        "| clip | CLI IoU | mode | output frames | picture frame == mask frame (unambiguous ones) "
+        "| IoU as drawn | mask - picture (frames: count) |",
         "|---|---:|---|---:|---:|---:|---|",
     ]
     notes = []
@@ -81,7 +81,8 @@ def main(argv: list[str] | None = None) -> int:
                     mode = "sync on" if keep_in_sync else "sync off"
                     offsets = ", ".join(f"{k:+d}: {v}" for k, v in sorted(summary.mask_offset.items()))
                     rows.append(
-                        f"| {name} | {ref.cli_iou:.3f} | {mode} | {summary.frames} | {summary.in_sync:.1%} | "
+                        f"| {name} | {ref.cli_iou:.3f} | {mode} | {summary.frames} | {summary.in_sync:.1%} "
+                        f"({summary.in_sync_confident:.1%}) | "
                         f"{summary.iou_hand:.3f} | {offsets} |"
                     )
                     notes.append(f"- {name}, {mode}: {summary.line()}; filter log: {logged}")

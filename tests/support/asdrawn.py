@@ -157,6 +157,8 @@ class Summary:
     iou_hand: float
     iou_cli: float
     ambiguous: int
+    in_sync_confident: float
+    """The in-sync share among the frames whose mask was identified with a margin."""
 
     def line(self) -> str:
         offsets = ", ".join(f"{k:+d}: {v}" for k, v in sorted(self.mask_offset.items()))
@@ -164,7 +166,7 @@ class Summary:
             f"{self.frames} output frames; picture frame == mask frame on {self.in_sync:.1%}; "
             f"mask minus picture frame {{{offsets}}}; IoU vs hand masks {self.iou_hand:.3f}, "
             f"vs the CLI's mask of the picture {self.iou_cli:.3f}; "
-            f"{self.ambiguous} ambiguous"
+            f"{self.ambiguous} ambiguous (in sync on {self.in_sync_confident:.1%} of the others)"
         )
 
 
@@ -178,15 +180,20 @@ def summarise(frames: np.ndarray, ref: Reference) -> Summary:
         raise ValueError(f"Frames of {frames.shape[1:3]} against a reference of {ref.pictures.shape[1:3]}.")
     drawn = [d for d in (analyse(rgba, ref) for rgba in frames) if d.picture >= 0]
     if not drawn:
-        return Summary(0, 0.0, {}, 0.0, 0.0, 0)
+        return Summary(0, 0.0, {}, 0.0, 0.0, 0, 0.0)
     offsets: dict[int, int] = {}
     for d in drawn:
         offsets[d.mask - d.picture] = offsets.get(d.mask - d.picture, 0) + 1
     return Summary(
         frames=len(drawn),
-        in_sync=sum(d.mask == d.picture for d in drawn) / len(drawn),
+        in_sync=_share_in_sync(drawn),
         mask_offset=offsets,
         iou_hand=float(np.mean([d.iou_hand for d in drawn])),
         iou_cli=float(np.mean([d.iou_cli for d in drawn])),
         ambiguous=sum(d.mask_margin < AMBIGUOUS_IOU for d in drawn),
+        in_sync_confident=_share_in_sync([d for d in drawn if d.mask_margin >= AMBIGUOUS_IOU]),
     )
+
+
+def _share_in_sync(drawn: list[Drawn]) -> float:
+    return sum(d.mask == d.picture for d in drawn) / len(drawn) if drawn else 0.0
