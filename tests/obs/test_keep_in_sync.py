@@ -85,21 +85,12 @@ def test_a_sync_source_is_drawn_from_the_picture_its_mask_was_computed_from(obs_
     sync, draws the picture it read back (kept on the GPU) with that picture's mask."""
     clip, ref = lucia
     obs = obs_factory(scripts=[SCRIPT], fps=asdrawn.FPS)
-    obs.request("CreateScene", {"sceneName": "inner"})
-    obs.request(
-        "CreateInput",
-        {
-            "sceneName": "inner",
-            "inputName": "clip",
-            "inputKind": "ffmpeg_source",
-            "inputSettings": {"is_local_file": True, "local_file": str(clip), "looping": True},
-        },
-    )
-    obs.request("CreateSceneItem", {"sceneName": SCENE, "sourceName": "inner"})
-    obs.add_filter("inner", "bg", KIND, {**asdrawn.SETTINGS, "keep_in_sync": True})
-    obs.wait_rendering("inner", ready=lambda rgba: _key_share(rgba) > COMPOSITE_SHARE)
+    obs.add_media("clip", clip)
+    obs.fit_to_canvas("clip")
+    obs.add_filter(SCENE, "bg", KIND, {**asdrawn.SETTINGS, "keep_in_sync": True})
+    obs.wait_rendering(SCENE, ready=lambda rgba: _key_share(rgba) > COMPOSITE_SHARE)
     on = _measure(obs, ref)
-    obs.set_filter_settings("inner", "bg", {"keep_in_sync": False})
+    obs.set_filter_settings(SCENE, "bg", {"keep_in_sync": False})
     off = _measure(obs, ref)
     print(f"\nCLI IoU {ref.cli_iou:.3f}\nscene, sync on:  {on.line()}\nscene, sync off: {off.line()}")
 
