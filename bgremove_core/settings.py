@@ -345,10 +345,10 @@ class Settings:
         kind="bool",
         stage=Stage.PACE,
         label="Keep in sync",
-        help="Hold each webcam or media frame until its own mask is ready, so the mask always "
-        "fits the picture: about one frame of video delay, shown in these properties (shift your "
-        "microphone by as much). Off draws the newest mask on the newest frame: no delay, but the "
-        "mask trails fast motion.",
+        help="Draw every frame with its own mask: webcam and media frames wait for it (captures "
+        "and scenes show the picture it was made from), about one frame of video delay, shown in "
+        "these properties (shift your microphone by as much). Off draws the newest mask on the "
+        "newest frame: no delay, but the mask trails fast motion.",
         cli=False,
     )
     show_mask: bool = _setting(
