@@ -7,11 +7,13 @@ time, in interleaved rounds so slow drift of the machine hits every case alike. 
 depend on the machine; the ratios printed against OBS's own Color Correction and against the
 seed-style CPU filter (``bench/seed_filter.py``) are the result.
 
-Standing cases: no filter, Color Correction, the bgremove filter (blur, landscape) and the
-seed-style filter. Besides OBS's render time, OBS's CPU and skipped frames, the table shows the
-CPU of OBS's child processes (the bgremove worker) and the bgremove filter's mask age: how many
-OBS frames old the mask on screen is, which the filter logs when it is removed. The verdict also
-checks each bgremove case's worker CPU against what Color Correction adds to OBS.
+Standing cases: no filter, Color Correction, the bgremove filter (blur, landscape) with Keep in
+sync on (the default) and off, and the seed-style filter. Besides OBS's render time, OBS's CPU
+and skipped frames, the table shows the CPU of OBS's child processes (the bgremove worker) and
+what the bgremove filter logs when it is removed: the mask age (how many OBS frames the mask's
+frame is older than the picture it is drawn on) and, with Keep in sync, the video delay it adds.
+The verdict also checks each bgremove case's worker CPU against what Color Correction adds to
+OBS, and the delay against two frames.
 
     python -m bench.obs_bench [--seconds 20] [--filter [LABEL=]KIND[:JSON] ...] [--compare LABEL]
 
@@ -43,8 +45,12 @@ FILTER_NAME = "bench filter"
 SAMPLE_INTERVAL = 0.5
 REFERENCE = "Color Correction"
 OURS = "bgremove (blur, landscape)"
+UNSYNCED = "bgremove, Keep in sync off"
 SEED = "seed-style CPU filter"
 MASK_AGE = re.compile(rf"'{FILTER_NAME}': worker stopped; .*mask age p50 \d+, p95 (\d+)")
+DELAY = re.compile(rf"'{FILTER_NAME}': worker stopped; .*added video delay p50 \d+ ms, p95 (\d+) ms")
+DELAY_FRAMES = 2
+"""Keep in sync may delay the video by at most this many frames (p95)."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,7 @@ CASES: tuple[Case, ...] = (
     Case("no filter", None),
     Case(REFERENCE, "color_filter_v2", {"gamma": -0.3, "saturation": 0.5}),
     Case(OURS, "bgremove_filter", {"background": "blur", "model": "landscape"}),
+    Case(UNSYNCED, "bgremove_filter", {"background": "blur", "model": "landscape", "keep_in_sync": False}),
     Case(SEED, "bgremove_seed_filter"),
 )
 
@@ -75,6 +82,7 @@ class Measurement:
     skipped: int = 0
     frames: int = 0
     mask_age_p95: list[int] = field(default_factory=list)
+    delay_p95_ms: list[int] = field(default_factory=list)
 
     @property
     def median_render_ms(self) -> float:
@@ -151,7 +159,9 @@ def measure(obs: Obs, case: Case, seconds: float, warmup: float, into: Measureme
             obs.remove_filter(SOURCE, FILTER_NAME)
     if case.kind == "bgremove_filter":
         obs.wait_log(f"'{FILTER_NAME}': worker stopped;", count=ages_before + 1)
-        into.mask_age_p95.append(int(MASK_AGE.findall(obs.run_log)[-1]))
+        line = [line for line in obs.run_log.splitlines() if f"'{FILTER_NAME}': worker stopped;" in line][-1]
+        into.mask_age_p95.append(int(MASK_AGE.findall(line)[0]))
+        into.delay_p95_ms.extend(int(delay) for delay in DELAY.findall(line))
 
 
 def ratio(added: float, reference: float) -> str:
@@ -176,6 +186,7 @@ def table(results: dict[str, Measurement], compare: list[str]) -> str:
         "worker cores",
         "skipped / frames",
         "mask age p95 (frames)",
+        "added delay p95 (ms)",
     ]
     for ref in references:
         header += [f"added render vs {ref}", f"added CPU vs {ref}"]
@@ -191,6 +202,7 @@ def table(results: dict[str, Measurement], compare: list[str]) -> str:
             f"{m.child_cores:.2f}",
             f"{m.skipped} / {m.frames}",
             ", ".join(map(str, m.mask_age_p95)),
+            ", ".join(map(str, m.delay_p95_ms)),
         ]
         for ref in references:
             ref_render, ref_cores = added(ref)
@@ -199,7 +211,7 @@ def table(results: dict[str, Measurement], compare: list[str]) -> str:
     return "\n".join(lines)
 
 
-def verdict(results: dict[str, Measurement], workers: list[str]) -> str:
+def verdict(results: dict[str, Measurement], workers: list[str], fps: int) -> str:
     """The OBS targets of the filter issues, met or missed, with the measured ratios.
 
     ``workers`` are the labels of the bgremove cases, whose worker process must use less CPU
@@ -212,6 +224,12 @@ def verdict(results: dict[str, Measurement], workers: list[str]) -> str:
 
     render, cores = added(ours)
     checks = [("0 skipped frames", ours.skipped == 0, f"{ours.skipped} skipped")]
+    if ours.delay_p95_ms:
+        limit = DELAY_FRAMES * 1000 / fps
+        worst = max(ours.delay_p95_ms)
+        checks.append(
+            (f"added delay p95 <= {DELAY_FRAMES} frames ({limit:.0f} ms)", worst <= limit, f"{worst} ms")
+        )
     if REFERENCE in results:
         ref_render, ref_cores = added(results[REFERENCE])
         checks += [
@@ -311,7 +329,7 @@ def main(argv: list[str] | None = None) -> int:
     print(table(results, args.compare))
     if OURS in results:
         workers = [case.label for case in cases if case.kind == "bgremove_filter"]
-        print("\n" + verdict(results, workers))
+        print("\n" + verdict(results, workers, args.fps))
     print(f"\nOBS exit code {exit_code}; {len(errors)} script error line(s) in the log.")
     for line in errors[:20]:
         print("  " + line)

@@ -340,6 +340,17 @@ class Settings:
         suffix=" fps",
         realtime_only=True,
     )
+    keep_in_sync: bool = _setting(
+        True,
+        kind="bool",
+        stage=Stage.PACE,
+        label="Keep in sync",
+        help="Draw every frame with its own mask: webcam and media frames wait for it (captures "
+        "and scenes show the picture it was made from), about one frame of video delay, shown in "
+        "these properties (shift your microphone by as much). Off draws the newest mask on the "
+        "newest frame: no delay, but the mask trails fast motion.",
+        cli=False,
+    )
     show_mask: bool = _setting(
         False,
         kind="bool",

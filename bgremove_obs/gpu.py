@@ -10,12 +10,36 @@ from __future__ import annotations
 
 import ctypes
 from pathlib import Path
+from typing import NamedTuple
 
 from . import libobs
+from .protocol import Look
 
-PARAMETERS = ("mask", "background", "glow", "wrap", "colour")
+PARAMETERS = ("image", "mask", "background", "glow", "wrap", "colour")
 WRAPPED = "Wrap"
 """Suffix of the techniques that add light wrap (``PictureWrap``, ``ColourWrap``)."""
+
+
+class Drawing(NamedTuple):
+    """How one look is drawn: the effect's technique, the texture its ``background`` samples
+    (an attribute of :class:`GpuCompositor`), and whether it has a light-wrap variant."""
+
+    technique: str
+    background: str
+    wraps: bool
+
+
+DRAWINGS: dict[Look, Drawing] = {
+    Look.BLUR: Drawing("Blur", "aux", False),
+    Look.COLOUR: Drawing("Colour", "aux", True),
+    Look.PICTURE: Drawing("Picture", "picture", True),
+    Look.TRANSPARENT: Drawing("Transparent", "aux", False),
+}
+"""The one place a look (the worker's :class:`~bgremove_obs.protocol.Look`, carried in the mask
+message) becomes a technique and textures. ``Look.NONE`` is not drawn: the picture passes
+through."""
+MASK_VIEW = Drawing("Mask", "aux", False)
+"""The Show mask (debug) view, whatever the look."""
 
 
 class Texture:
@@ -90,14 +114,49 @@ class GpuCompositor:
     def draw(
         self,
         source: int,
-        technique: str,
-        background: Texture,
+        look: Look,
+        show_mask: bool,
         colour_rgb: tuple[float, float, float],
         light_wrap: bool,
+        picture: tuple[int, tuple[int, int]] | None = None,
     ) -> bool:
-        """Composite the filter's target with the mask over ``background`` (or the colour);
-        with ``light_wrap`` (Picture and Colour only) the :attr:`aux` glow spills onto the
-        person's edge by :attr:`wrap`."""
+        """Composite the filter's target with the mask in ``look`` (:data:`DRAWINGS`; the mask
+        itself with ``show_mask``) over its background or the colour; with ``light_wrap`` (looks
+        that have it) the :attr:`aux` glow spills onto the person's edge by :attr:`wrap`.
+
+        ``picture`` (a texture and its size: a sync source's picture kept by :mod:`ring`) is
+        drawn instead of the target as it is now.
+        """
+        lib = self._lib
+        drawing = MASK_VIEW if show_mask else DRAWINGS[look]
+        background: Texture = getattr(self, drawing.background)
+        if picture is None and not self._begin(source):
+            return False
+        lib.gs_effect_set_texture(self._params["mask"], self.mask.handle)
+        lib.gs_effect_set_texture(self._params["background"], background.handle)
+        lib.gs_effect_set_texture(self._params["glow"], self.aux.handle)
+        lib.gs_effect_set_texture(self._params["wrap"], self.wrap.handle)
+        self._colour.x, self._colour.y, self._colour.z = colour_rgb
+        self._colour.w = 1.0
+        lib.gs_effect_set_vec4(self._params["colour"], self._colour)
+        # The CPU reference blends gamma-encoded values; so must we, whatever the canvas does.
+        previous = lib.gs_set_linear_srgb(False)
+        name = (drawing.technique + WRAPPED if light_wrap and drawing.wraps else drawing.technique).encode()
+        if picture is None:
+            lib.obs_source_process_filter_tech_end(source, self._effect, 0, 0, name)
+        else:
+            texture, (width, height) = picture
+            srgb = lib.gs_framebuffer_srgb_enabled()
+            lib.gs_enable_framebuffer_srgb(False)
+            lib.gs_effect_set_texture(self._params["image"], texture)
+            while lib.gs_effect_loop(self._effect, name):
+                lib.gs_draw_sprite(texture, 0, width, height)
+            lib.gs_enable_framebuffer_srgb(srgb)
+        lib.gs_set_linear_srgb(previous)
+        return True
+
+    def _begin(self, source: int) -> bool:
+        """Let libobs draw the target into the filter's texture (``process_filter_begin``)."""
         lib = self._lib
         # A target in another colour space than sRGB (10-bit SDR video: OBS decodes it to linear
         # light) is drawn into the filter's texture with sRGB encoding on, so it is stored
@@ -110,21 +169,7 @@ class GpuCompositor:
         began = lib.obs_source_process_filter_begin(source, libobs.GS_RGBA, libobs.OBS_ALLOW_DIRECT_RENDERING)
         if previous is not None:
             lib.gs_set_linear_srgb(previous)
-        if not began:
-            return False
-        lib.gs_effect_set_texture(self._params["mask"], self.mask.handle)
-        lib.gs_effect_set_texture(self._params["background"], background.handle)
-        lib.gs_effect_set_texture(self._params["glow"], self.aux.handle)
-        lib.gs_effect_set_texture(self._params["wrap"], self.wrap.handle)
-        self._colour.x, self._colour.y, self._colour.z = colour_rgb
-        self._colour.w = 1.0
-        lib.gs_effect_set_vec4(self._params["colour"], self._colour)
-        # The CPU reference blends gamma-encoded values; so must we, whatever the canvas does.
-        previous = lib.gs_set_linear_srgb(False)
-        name = technique + WRAPPED if light_wrap else technique
-        lib.obs_source_process_filter_tech_end(source, self._effect, 0, 0, name.encode())
-        lib.gs_set_linear_srgb(previous)
-        return True
+        return bool(began)
 
     def free(self) -> None:
         """Destroy the GPU objects; enters the graphics context (called from ``destroy``)."""

@@ -15,6 +15,17 @@ REMEMBERED = 256
 """Stamps kept for frames whose mask has not come back yet (older ones were overwritten)."""
 
 
+def percentile(counts: Counter[int], share: float) -> int | None:
+    """The smallest value at or below which ``share`` (0..1) of a histogram's counts lie."""
+    total = sum(counts.values())
+    seen = 0
+    for value in sorted(counts):
+        seen += counts[value]
+        if seen >= share * total:
+            return value
+    return None
+
+
 class MaskAge:
     """Send stamps and the histogram of mask ages, in OBS frames."""
 
@@ -34,13 +45,7 @@ class MaskAge:
 
     def percentile(self, share: float) -> int | None:
         """The smallest age at or below which ``share`` (0..1) of the drawn frames lie."""
-        total = sum(self._ages.values())
-        seen = 0
-        for age in sorted(self._ages):
-            seen += self._ages[age]
-            if seen >= share * total:
-                return age
-        return None
+        return percentile(self._ages, share)
 
     def summary(self) -> str:
         drawn = sum(self._ages.values())

@@ -100,9 +100,7 @@ class Plugin:
 
     def filter_video(self, data: int, frame: int) -> int:
         instance = self._instance(data)
-        if instance is not None:
-            instance.filter_video(frame)
-        return frame
+        return instance.filter_video(frame) if instance is not None else frame
 
     def filter_remove(self, data: int, _parent: int) -> None:
         instance = self._instance(data)

@@ -20,6 +20,31 @@ from bgremove_core.limits import work_size
 
 from . import libobs
 
+_TRANSPARENT = libobs.new_vec4()
+
+
+def render_target(
+    lib: libobs.LibObs, texrender: int, filter_source: int, size: tuple[int, int], into: tuple[int, int]
+) -> bool:
+    """Render what the filter receives (its target, ``size``) into ``texrender`` at ``into``,
+    exact bytes (no sRGB conversion, no blending); False when the GPU refused."""
+    lib.gs_texrender_reset(texrender)
+    if not lib.gs_texrender_begin(texrender, *into):
+        return False
+    srgb = lib.gs_framebuffer_srgb_enabled()
+    lib.gs_enable_framebuffer_srgb(False)
+    lib.gs_clear(libobs.GS_CLEAR_COLOR, _TRANSPARENT, 0.0, 0)
+    lib.gs_ortho(0.0, float(size[0]), 0.0, float(size[1]), -100.0, 100.0)
+    lib.gs_blend_state_push()
+    lib.gs_blend_function(libobs.GS_BLEND_ONE, libobs.GS_BLEND_ZERO)
+    # Renders the target with the right effect whatever it is (a sync parent would otherwise
+    # be drawn with gs_get_effect(), which is NULL inside our texrender).
+    lib.obs_source_skip_video_filter(filter_source)
+    lib.gs_blend_state_pop()
+    lib.gs_enable_framebuffer_srgb(srgb)
+    lib.gs_texrender_end(texrender)
+    return True
+
 
 class Readback:
     """A texrender and staging surface of one filter instance, re-created when the size changes."""
@@ -29,7 +54,6 @@ class Readback:
         self._texrender: int | None = None
         self._stage: int | None = None
         self._size = (0, 0)
-        self._transparent = libobs.new_vec4()
 
     def read(
         self, filter_source: int, width: int, height: int, consume: Callable[[int, int, int, int], None]
@@ -44,22 +68,8 @@ class Readback:
         self._ensure(size)
         if not self._texrender or not self._stage:
             return False
-        lib.gs_texrender_reset(self._texrender)
-        if not lib.gs_texrender_begin(self._texrender, *size):
+        if not render_target(lib, self._texrender, filter_source, (width, height), size):
             return False
-        # Exact bytes: no sRGB conversion on the way in, no blending with the cleared texture.
-        srgb = lib.gs_framebuffer_srgb_enabled()
-        lib.gs_enable_framebuffer_srgb(False)
-        lib.gs_clear(libobs.GS_CLEAR_COLOR, self._transparent, 0.0, 0)
-        lib.gs_ortho(0.0, float(width), 0.0, float(height), -100.0, 100.0)
-        lib.gs_blend_state_push()
-        lib.gs_blend_function(libobs.GS_BLEND_ONE, libobs.GS_BLEND_ZERO)
-        # Renders the target with the right effect whatever it is (a sync parent would otherwise
-        # be drawn with gs_get_effect(), which is NULL inside our texrender).
-        lib.obs_source_skip_video_filter(filter_source)
-        lib.gs_blend_state_pop()
-        lib.gs_enable_framebuffer_srgb(srgb)
-        lib.gs_texrender_end(self._texrender)
         lib.gs_stage_texture(self._stage, lib.gs_texrender_get_texture(self._texrender))
         data, linesize = ctypes.c_void_p(), ctypes.c_uint32()
         if not lib.gs_stagesurface_map(self._stage, ctypes.byref(data), ctypes.byref(linesize)):

@@ -17,6 +17,11 @@ Commands:
 - ``press_setup``: what a click on bgremove's Set up bgremove button in Tools > Scripts does:
   ``obs_property_button_clicked`` on the ``bgremove_setup`` button of the script's properties, on
   the UI thread like the Scripts dialog.
+- ``capture_start`` / ``capture_stop``: every frame OBS outputs, as libobs hands it to encoders
+  (``obs_add_raw_video_callback``, scaled by libobs to :data:`CAPTURE_SIZE` RGBA), appended to
+  ``$BGREMOVE_COMPANION_DIR/capture.rgba``; ``capture_stop`` replies with the frame count. What
+  the canvas really showed, frame by frame, for the as-drawn measurements
+  (``tests/support/asdrawn.py``).
 - ``quit``: what File > Exit does, ``QWidget::close()`` on the main window, run by Qt's event loop
   on the UI thread. The harness stops OBS this way, never with SIGINT: OBS 29.0's SIGINT handler
   calls ``close()`` *inside the signal handler*, i.e. the whole shutdown runs on top of whatever
@@ -71,6 +76,34 @@ QWIDGET_CLOSE = "_ZN7QWidget5closeEv"
 """``bool QWidget::close()``: a non-virtual member taking only ``this``, so on x86-64 it can be
 called as the ``void (*)(void *)`` of an OBS task with the widget as the parameter."""
 _TASK = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
+CAPTURE_SIZE = (640, 360)
+CAPTURE_FILE = "capture.rgba"
+VIDEO_FORMAT_RGBA, VIDEO_RANGE_FULL = 6, 2
+
+
+class _VideoData(ctypes.Structure):
+    """``struct video_data``: 8 plane pointers, 8 line sizes, the timestamp."""
+
+    _fields_ = (
+        ("data", ctypes.c_void_p * 8),
+        ("linesize", ctypes.c_uint32 * 8),
+        ("timestamp", ctypes.c_uint64),
+    )
+
+
+class _ScaleInfo(ctypes.Structure):
+    """``struct video_scale_info``: format, width, height, range, colour space."""
+
+    _fields_ = (
+        ("format", ctypes.c_int),
+        ("width", ctypes.c_uint32),
+        ("height", ctypes.c_uint32),
+        ("range", ctypes.c_int),
+        ("colorspace", ctypes.c_int),
+    )
+
+
+_RAW_VIDEO = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.POINTER(_VideoData))
 
 _SIGNATURES: tuple[tuple[ctypes.CDLL, str, object, tuple[object, ...]], ...] = (
     (_libobs, "obs_enum_filter_types", ctypes.c_bool, (ctypes.c_size_t, ctypes.POINTER(ctypes.c_char_p))),
@@ -85,6 +118,8 @@ _SIGNATURES: tuple[tuple[ctypes.CDLL, str, object, tuple[object, ...]], ...] = (
     (_scripting, "obs_script_get_file", ctypes.c_char_p, (ctypes.c_void_p,)),
     (_scripting, "obs_script_get_properties", ctypes.c_void_p, (ctypes.c_void_p,)),
     (_frontend, "obs_frontend_get_main_window", ctypes.c_void_p, ()),
+    (_libobs, "obs_add_raw_video_callback", None, (ctypes.c_void_p, _RAW_VIDEO, ctypes.c_void_p)),
+    (_libobs, "obs_remove_raw_video_callback", None, (_RAW_VIDEO, ctypes.c_void_p)),
 )
 
 
@@ -205,11 +240,49 @@ def _quit() -> None:
     _reply("quit", {"queued": True})
 
 
+class _Capture:
+    """The raw video callback and its file; runs on libobs's video output thread."""
+
+    def __init__(self) -> None:
+        self.file = None
+        self.frames = 0
+        self.callback = _RAW_VIDEO(self._frame)
+        self.scale = _ScaleInfo(VIDEO_FORMAT_RGBA, *CAPTURE_SIZE, VIDEO_RANGE_FULL, 0)
+
+    def _frame(self, _param: int | None, frame: ctypes.POINTER(_VideoData)) -> None:
+        video = frame.contents
+        width, height = CAPTURE_SIZE
+        pitch, row = video.linesize[0], width * 4
+        rows = ctypes.string_at(video.data[0], pitch * height)
+        if pitch != row:
+            rows = b"".join(rows[r * pitch : r * pitch + row] for r in range(height))
+        self.file.write(rows)
+        self.frames += 1
+
+    def start(self) -> None:
+        directory = Path(os.environ[REPLY_DIR_ENV])
+        directory.mkdir(parents=True, exist_ok=True)
+        self.file = open(directory / CAPTURE_FILE, "wb")  # noqa: SIM115
+        self.frames = 0
+        _c["obs_add_raw_video_callback"](ctypes.byref(self.scale), self.callback, None)
+        _reply("capture_start", {"size": list(CAPTURE_SIZE)})
+
+    def stop(self) -> None:
+        _c["obs_remove_raw_video_callback"](self.callback, None)
+        self.file.close()
+        _reply("capture_stop", {"frames": self.frames, "size": list(CAPTURE_SIZE)})
+
+
+_capture = _Capture()
+
+
 COMMANDS: dict[str, Callable[[], None]] = {
     "filter_kinds": _filter_kinds,
     "reload_scripts": _reload_scripts,
     "press_setup": _press_setup,
     "quit": _quit,
+    "capture_start": _capture.start,
+    "capture_stop": _capture.stop,
 }
 
 

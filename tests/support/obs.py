@@ -543,6 +543,18 @@ class Obs:
         return the file names of the scripts whose panel had it."""
         return list(self._companion("press_setup", timeout)["pressed"])
 
+    def start_capture(self, timeout: float = HANG_SECONDS) -> None:
+        """Record every frame OBS outputs from now on (the companion's raw video callback)."""
+        self._companion("capture_start", timeout)
+
+    def stop_capture(self, timeout: float = HANG_SECONDS) -> np.ndarray:
+        """Every frame OBS output since :meth:`start_capture`, ``(n, height, width, 4)`` RGBA at
+        the companion's capture size, memory-mapped from the capture file."""
+        reply = self._companion("capture_stop", timeout)
+        width, height = reply["size"]
+        shape = (reply["frames"], height, width, 4)
+        return np.memmap(self.companion_dir / "capture.rgba", np.uint8, "r", shape=shape)
+
     # ------------------------------------------------------------------ internals
     def _create_input(self, name: str, kind: str, settings: Mapping[str, Any]) -> None:
         self.request(
