@@ -347,7 +347,7 @@ class BackgroundFilter:
             self._age.drawn(mask.frame_number, kept[1] if kept else picture_tick)
         look, light = Look(mask.look), bool(mask.light_wrap)
         picture = (kept[0], kept[3]) if kept else None
-        return self._gpu.draw(self._source, look, self.settings.show_mask, self._colour_rgb(), light, picture)
+        return self._gpu.draw(self._source, look, self._colour_rgb(), light, picture)
 
     def _drawn_mask(self) -> tuple[int, int | None]:
         """(tick the picture on screen arrived in, number of the mask to draw on it).

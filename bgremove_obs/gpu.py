@@ -34,12 +34,11 @@ DRAWINGS: dict[Look, Drawing] = {
     Look.COLOUR: Drawing("Colour", "aux", True),
     Look.PICTURE: Drawing("Picture", "picture", True),
     Look.TRANSPARENT: Drawing("Transparent", "aux", False),
+    Look.MASK: Drawing("Mask", "aux", False),
 }
 """The one place a look (the worker's :class:`~bgremove_obs.protocol.Look`, carried in the mask
 message) becomes a technique and textures. ``Look.NONE`` is not drawn: the picture passes
 through."""
-MASK_VIEW = Drawing("Mask", "aux", False)
-"""The Show mask (debug) view, whatever the look."""
 
 
 class Texture:
@@ -115,20 +114,19 @@ class GpuCompositor:
         self,
         source: int,
         look: Look,
-        show_mask: bool,
         colour_rgb: tuple[float, float, float],
         light_wrap: bool,
         picture: tuple[int, tuple[int, int]] | None = None,
     ) -> bool:
-        """Composite the filter's target with the mask in ``look`` (:data:`DRAWINGS`; the mask
-        itself with ``show_mask``) over its background or the colour; with ``light_wrap`` (looks
-        that have it) the :attr:`aux` glow spills onto the person's edge by :attr:`wrap`.
+        """Composite the filter's target with the mask in ``look`` (:data:`DRAWINGS`) over its
+        background or the colour; with ``light_wrap`` (looks that have it) the :attr:`aux` glow
+        spills onto the person's edge by :attr:`wrap`.
 
         ``picture`` (a texture and its size: a sync source's picture kept by :mod:`ring`) is
         drawn instead of the target as it is now.
         """
         lib = self._lib
-        drawing = MASK_VIEW if show_mask else DRAWINGS[look]
+        drawing = DRAWINGS[look]
         background: Texture = getattr(self, drawing.background)
         if picture is None and not self._begin(source):
             return False
