@@ -1,6 +1,6 @@
 """Put the person (by alpha) over a new background: the CPU reference of every compositing path.
 
-Choices that keep it fast and clean (measurements in docs/PERFORMANCE.md):
+Choices that keep it fast and clean (measured side by side: CHANGELOG.md, performance history):
 
 - Blur is computed at a reduced resolution (the frame halved until its long side is at most
   ``limits.BLUR_MAX_SIDE``, 320 px: 720p blurs at 320x180, 1080p at 240x135), because a blurred

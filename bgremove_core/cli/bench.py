@@ -3,7 +3,7 @@
 The benchmark's options are its own (parsed here, not in the core, which only measures); every
 argument after ``bench`` is handed to :func:`main` unchanged, so ``bgremove bench --help``
 shows them. ``bench/pipeline_bench.py`` calls :func:`main` too; mask quality is measured by the
-repository's ``bench/quality.py``, outside the product.
+repository's ``python -m bench.quality`` (with ``lab/``), outside the product.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from .flow import Profile, Step, run_chain
 OPENCV_THREADS = 1
 """OpenCV's own worker threads while file jobs run. The job's stage threads and the two ffmpeg
 processes already fill the cores, and OpenCV splitting each call over more threads only adds
-contention: measured side by side (docs/PERFORMANCE.md, "File jobs"), one thread made a 20 s
+contention: measured side by side (CHANGELOG.md, "File jobs"), one thread made a 20 s
 clip 7 % (720p) to 14 % (1080p) faster than OpenCV's default of one per core, for the same CPU."""
 
 
