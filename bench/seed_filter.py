@@ -21,11 +21,12 @@ _REPO = Path(__file__).resolve().parents[1]
 if str(_REPO) not in sys.path:
     sys.path.insert(0, str(_REPO))
 
+from bgremove_core import systems  # noqa: E402
 from bgremove_obs import environment, libobs, registry  # noqa: E402
 
 _FOUND = environment.locate(_REPO)
 if _FOUND.venv is not None:  # numpy, OpenCV and MediaPipe come from the venv, as for the worker
-    sys.path.append(str(environment.site_packages(_FOUND.venv, sys.version_info[:2])))
+    sys.path.append(str(systems.site_packages(_FOUND.venv, (sys.version_info[0], sys.version_info[1]))))
 
 # MediaPipe's protobuf deprecation warning goes to stderr, which OBS logs as a script error.
 warnings.filterwarnings("ignore", message="MessageFactory class is deprecated", category=UserWarning)
