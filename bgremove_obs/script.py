@@ -7,12 +7,21 @@ When the venv is missing or unusable the script's panel (Tools > Scripts) says s
 Set up bgremove button (:data:`~bgremove_core.systems.SETUP_BUTTON`): it runs the installer in
 the background (:mod:`bgremove_obs.setup`), shows its progress whenever the panel is drawn, and
 once it succeeded hands the new venv to the registered filter and to every existing instance
-(:meth:`~bgremove_obs.filter.BackgroundFilter.adopt`), so no restart of OBS is needed. The panel
-uses ``obspython`` (OBS's Python module, only importable inside OBS) for its properties.
+(:meth:`~bgremove_obs.filter.BackgroundFilter.adopt`), so no restart of OBS is needed.
+
+The panel's button and the after-set-up step go through libobs with ctypes
+(``obs_properties_add_button2``, ``obs_queue_task``), never through obspython's
+``obs_properties_add_button`` or ``timer_add``: those attach the callback to OBS's one global
+"current script", which any other thread running Python (a timer or hotkey of any script) can
+reset to NULL in the middle of our call; OBS then dereferences NULL and dies (caught in gdb under
+the Set up button press). Only the panel object itself comes from obspython, which
+``script_properties`` must return.
 """
 
 from __future__ import annotations
 
+import contextlib
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +37,9 @@ EFFECT = CODE_ROOT / "assets" / "effects" / "bgremove.effect"
 
 SETUP_PROPERTY = "bgremove_setup"
 STATUS_PROPERTY = "bgremove_setup_status"
-WATCH_MS = 500
-"""How often OBS's timer looks whether a running set-up has finished."""
+SHOW_PROGRESS = "Show progress"
+TRAMPOLINES = "setup_trampolines"
+"""Attribute of the registry's holder that keeps the button's and the task's C callbacks alive."""
 
 _found = environment.locate(CODE_ROOT)
 _setup: Setup | None = None
@@ -84,40 +94,76 @@ def properties() -> Any:
     panel = obs.obs_properties_create()
     if not _found.problem and _setup is None:
         return panel
+    lib = libobs.load()
     status = _setup.status if _setup is not None else _found.problem
-    obs.obs_properties_add_text(panel, STATUS_PROPERTY, status, obs.OBS_TEXT_INFO)
-    if _setup is not None and _setup.running:
-        obs.obs_properties_add_button(panel, SETUP_PROPERTY, "Show progress", _refresh)
-    elif _found.problem:
-        obs.obs_properties_add_button(panel, SETUP_PROPERTY, systems.SETUP_BUTTON, _start_setup)
+    lib.obs_properties_add_text(int(panel), STATUS_PROPERTY.encode(), status.encode(), libobs.OBS_TEXT_INFO)
+    label = SHOW_PROGRESS if _setup is not None and _setup.running else systems.SETUP_BUTTON
+    if label == SHOW_PROGRESS or _found.problem:
+        clicked, _ = _trampolines()
+        lib.obs_properties_add_button2(int(panel), SETUP_PROPERTY.encode(), label.encode(), clicked, None)
     return panel
 
 
-def _refresh(_panel: Any, _button: Any) -> bool:
-    return True  # OBS redraws the panel, which reads the latest progress
+def _trampolines() -> tuple[Any, Any]:
+    """The C callbacks of the button and of the after-set-up task, made once per OBS process.
+
+    Kept in the registry's holder, which outlives script reloads: a panel drawn before a reload can
+    still be clicked after it, and a set-up started before one can still finish. Each call goes to
+    this module as it is loaded *now*; no exception may reach libobs.
+    """
+    state = registry.holder()
+    made = getattr(state, TRAMPOLINES, None)
+    if made is None:
+
+        def clicked(_panel: int | None, _button: int | None, _data: int | None) -> bool:
+            try:
+                return bool(sys.modules[__name__]._clicked())
+            except BaseException as error:  # libobs must get a bool back
+                _log_error("the Set up bgremove button", error)
+                return False
+
+        def finished(_data: int | None) -> None:
+            try:
+                sys.modules[__name__]._setup_finished()
+            except BaseException as error:  # nothing may escape into libobs
+                _log_error("the end of the set-up", error)
+
+        made = (libobs.CLICKED(clicked), libobs.TASK(finished))
+        setattr(state, TRAMPOLINES, made)
+    return made
 
 
-def _start_setup(_panel: Any, _button: Any) -> bool:
-    """The button: start the installer, never wait for it (this runs on OBS's UI thread)."""
-    import obspython as obs
+def _log_error(what: str, error: BaseException) -> None:
+    with contextlib.suppress(BaseException):  # not even logging may escape into libobs
+        libobs.log(libobs.load(), libobs.LOG_ERROR, f"{what} failed: {type(error).__name__}: {error}")
 
+
+def _clicked() -> bool:
+    """The button, on OBS's UI thread: start the installer unless it runs (never wait for it);
+    True makes OBS draw the panel again, with the latest progress."""
     global _setup
     if _setup is None or not _setup.running:
         lib = libobs.load()
-        _setup = Setup(installer_command(), lambda line: libobs.log(lib, libobs.LOG_INFO, line))
-        obs.timer_add(_watch_setup, WATCH_MS)
+        _setup = Setup(
+            installer_command(), lambda line: libobs.log(lib, libobs.LOG_INFO, line), _queue_setup_finished
+        )
     return True
 
 
-def _watch_setup() -> None:
-    """OBS's timer: once the installer has finished, use what it built (or say why not)."""
-    import obspython as obs
-
-    global _found
-    if _setup is None or _setup.running:
-        return
-    obs.timer_remove(_watch_setup)
+def _queue_setup_finished() -> None:
+    """From the installer's reading thread: finish on OBS's UI thread, where scripts are loaded."""
     lib = libobs.load()
+    lib.obs_queue_task(libobs.OBS_TASK_UI, _trampolines()[1], None, False)
+
+
+def _setup_finished() -> None:
+    """Once the installer has exited: use what it built, or say why not."""
+    global _found
+    lib = libobs.load()
+    if _setup is None:
+        message = "A set-up started before the script was reloaded has finished: reload the script to use it."
+        libobs.log(lib, libobs.LOG_WARNING, message)
+        return
     if not _setup.succeeded:
         libobs.log(lib, libobs.LOG_WARNING, _setup.status)
         return
