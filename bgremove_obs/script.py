@@ -46,15 +46,18 @@ _setup: Setup | None = None
 
 
 def description() -> str:
-    """The text of OBS's Tools > Scripts panel (HTML): what the filter is and where deps come from."""
+    """The text of OBS's Tools > Scripts panel (HTML): what the filter is and where deps come from.
+
+    OBS reads it once, when the script loads: what changes (a missing environment, the set-up's
+    progress) is in :func:`properties` below it, which OBS draws again after every button press.
+    """
     where = (
         f"Dependencies (MediaPipe, OpenCV) are taken from <code>{_found.venv}</code>; the model runs "
         "in a separate worker process started with that Python."
         if not _found.problem
-        else f"<b>Not ready:</b> {_found.problem}"
+        else f"<b>Not ready when OBS loaded this script:</b> its Python environment. Below: what is "
+        f"missing, and <b>{systems.SETUP_BUTTON}</b> to build it now."
     )
-    if _found.problem:
-        where += f"</p><p>Press <b>{systems.SETUP_BUTTON}</b> below to build it now."
     return (
         f"<h3>{FILTER_NAME}</h3><p>Adds the <b>{FILTER_NAME}</b> video filter: blurs, replaces "
         "(colour, image, video) or removes the background behind a person, on the GPU. Add it "
