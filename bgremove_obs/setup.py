@@ -83,6 +83,11 @@ class Setup:
         self._on_finished()
 
     @property
+    def pid(self) -> int | None:
+        """The installer's process id (None when it could not be started)."""
+        return self._process.pid if self._process is not None else None
+
+    @property
     def running(self) -> bool:
         return self._process is not None and self._process.poll() is None
 
