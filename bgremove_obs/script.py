@@ -38,6 +38,8 @@ EFFECT = CODE_ROOT / "assets" / "effects" / "bgremove.effect"
 SETUP_PROPERTY = "bgremove_setup"
 STATUS_PROPERTY = "bgremove_setup_status"
 SHOW_PROGRESS = "Show progress"
+START, REFRESH = 1, 2
+"""The data of the button's C callback: Set up bgremove (start the installer) or Show progress."""
 TRAMPOLINES = "setup_trampolines"
 """Attribute of the registry's holder that keeps the button's and the task's C callbacks alive."""
 
@@ -100,10 +102,16 @@ def properties() -> Any:
     lib = libobs.load()
     status = _setup.status if _setup is not None else _found.problem
     lib.obs_properties_add_text(int(panel), STATUS_PROPERTY.encode(), status.encode(), libobs.OBS_TEXT_INFO)
-    label = SHOW_PROGRESS if _setup is not None and _setup.running else systems.SETUP_BUTTON
-    if label == SHOW_PROGRESS or _found.problem:
-        clicked, _ = _trampolines()
-        lib.obs_properties_add_button2(int(panel), SETUP_PROPERTY.encode(), label.encode(), clicked, None)
+    clicked, _ = _trampolines()
+    if _setup is not None and _setup.running:
+        button = (SHOW_PROGRESS, REFRESH)
+    elif _found.problem:
+        button = (systems.SETUP_BUTTON, START)
+    else:
+        return panel
+    lib.obs_properties_add_button2(
+        int(panel), SETUP_PROPERTY.encode(), button[0].encode(), clicked, button[1]
+    )
     return panel
 
 
@@ -118,9 +126,9 @@ def _trampolines() -> tuple[Any, Any]:
     made = getattr(state, TRAMPOLINES, None)
     if made is None:
 
-        def clicked(_panel: int | None, _button: int | None, _data: int | None) -> bool:
+        def clicked(_panel: int | None, _button: int | None, which: int | None) -> bool:
             try:
-                return bool(sys.modules[__name__]._clicked())
+                return bool(sys.modules[__name__]._clicked(which or REFRESH))
             except BaseException as error:  # libobs must get a bool back
                 _log_error("the Set up bgremove button", error)
                 return False
@@ -141,11 +149,11 @@ def _log_error(what: str, error: BaseException) -> None:
         libobs.log(libobs.load(), libobs.LOG_ERROR, f"{what} failed: {type(error).__name__}: {error}")
 
 
-def _clicked() -> bool:
-    """The button, on OBS's UI thread: start the installer unless it runs (never wait for it);
-    True makes OBS draw the panel again, with the latest progress."""
+def _clicked(which: int) -> bool:
+    """A button of the panel, on OBS's UI thread: Set up bgremove starts the installer unless it
+    runs (never waits for it); True makes OBS draw the panel again, with the latest progress."""
     global _setup
-    if _setup is None or not _setup.running:
+    if which == START and (_setup is None or not _setup.running):
         lib = libobs.load()
         _setup = Setup(
             installer_command(), lambda line: libobs.log(lib, libobs.LOG_INFO, line), _queue_setup_finished
