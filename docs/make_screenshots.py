@@ -63,7 +63,9 @@ DIALOG_HEIGHT = 1060
 LABELS = {spec.key: spec.label for spec in schema()}
 MAIN_TITLE = b"OBS "
 SCRIPTS_TITLE = b"Scripts"
-SCRIPTS_WIDTH = 775
+SCRIPTS_PLACE = (400, 60, 1000, 860)
+"""x, y, width, height of the Scripts window: on the 1080-line Xvfb screen, big enough for
+bgremove's whole panel, button included."""
 BUTTON_BGR = (75, 64, 60)
 """The fill of a push button in OBS 29's default (Yami) theme."""
 BUTTON_ROW = 100
@@ -372,17 +374,19 @@ def make_setup_pictures(workdir: Path) -> None:
         x11 = X11(obs.display)
         try:
             window = open_scripts_window(x11)
+            x11.place(window, *SCRIPTS_PLACE)
+            obs.wait_frames(10)
             click_in(x11, window, workdir, below_selected_row)
             obs.wait_frames(10)
-            save_png("obs-scripts-setup", x11.grab(window, workdir), SCRIPTS_WIDTH)
+            save_png("obs-scripts-setup", x11.grab(window, workdir), SCRIPTS_PLACE[2])
             click_in(x11, window, workdir, panel_button)
             obs.wait_log("setup: ")
             obs.wait_frames(10)
-            save_png("obs-scripts-setting-up", x11.grab(window, workdir), SCRIPTS_WIDTH)
+            save_png("obs-scripts-setting-up", x11.grab(window, workdir), SCRIPTS_PLACE[2])
             obs.wait_log(f"bgremove set up: filter '{KIND}' ready", timeout=SETUP_SECONDS)
             click_in(x11, window, workdir, panel_button)
             obs.wait_frames(10)
-            save_png("obs-scripts-set-up", x11.grab(window, workdir), SCRIPTS_WIDTH)
+            save_png("obs-scripts-set-up", x11.grab(window, workdir), SCRIPTS_PLACE[2])
         finally:
             x11.close()
         obs.assert_no_script_errors()

@@ -51,6 +51,7 @@ class X11:
                 ("XFetchName", cint, [p, ulong, ctypes.POINTER(ctypes.c_char_p)]),
                 ("XGetWindowAttributes", cint, [p, ulong, p]),
                 ("XResizeWindow", cint, [p, ulong, uint, uint]),
+                ("XMoveResizeWindow", cint, [p, ulong, cint, cint, uint, uint]),
                 ("XSetInputFocus", cint, [p, ulong, cint, ulong]),
                 ("XStringToKeysym", ulong, [ctypes.c_char_p]),
                 ("XKeysymToKeycode", ctypes.c_ubyte, [p, ulong]),
@@ -119,6 +120,11 @@ class X11:
 
     def resize(self, window: int, width: int, height: int) -> None:
         self.lib.XResizeWindow(self.connection, window, width, height)
+        self.lib.XSync(self.connection, 0)
+
+    def place(self, window: int, x: int, y: int, width: int, height: int) -> None:
+        """Move and resize ``window`` (no window manager would keep a big one on the screen)."""
+        self.lib.XMoveResizeWindow(self.connection, window, x, y, width, height)
         self.lib.XSync(self.connection, 0)
 
     def focus(self, window: int) -> None:
