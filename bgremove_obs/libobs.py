@@ -184,6 +184,10 @@ _SIGNATURES: tuple[tuple[str, Any, tuple[Any, ...]], ...] = (
     ("obs_property_float_set_suffix", None, (P, c_char_p)),
     ("obs_property_set_long_description", None, (P, c_char_p)),
     ("obs_properties_add_button2", P, (P, c_char_p, c_char_p, CLICKED, P)),
+    ("obs_properties_get", P, (P, c_char_p)),
+    ("obs_property_description", c_char_p, (P,)),
+    ("obs_property_set_description", None, (P, c_char_p)),
+    ("obs_property_set_visible", None, (P, c_bool)),
     ("obs_queue_task", None, (c_int, TASK, P, c_bool)),
     # sources and filters
     ("obs_source_get_name", c_char_p, (P,)),

@@ -38,8 +38,9 @@ EFFECT = CODE_ROOT / "assets" / "effects" / "bgremove.effect"
 SETUP_PROPERTY = "bgremove_setup"
 STATUS_PROPERTY = "bgremove_setup_status"
 SHOW_PROGRESS = "Show progress"
-START, REFRESH = 1, 2
-"""The data of the button's C callback: Set up bgremove (start the installer) or Show progress."""
+BUTTON_DATA = 1
+"""Not NULL: for a button without data libobs passes the properties' object as a source's data,
+and the Scripts panel's object is a script, not a source."""
 TRAMPOLINES = "setup_trampolines"
 """Attribute of the registry's holder that keeps the button's and the task's C callbacks alive."""
 
@@ -100,19 +101,21 @@ def properties() -> Any:
     if not _found.problem and _setup is None:
         return panel
     lib = libobs.load()
-    status = _setup.status if _setup is not None else _found.problem
-    lib.obs_properties_add_text(int(panel), STATUS_PROPERTY.encode(), status.encode(), libobs.OBS_TEXT_INFO)
+    lib.obs_properties_add_text(int(panel), STATUS_PROPERTY.encode(), b"", libobs.OBS_TEXT_INFO)
     clicked, _ = _trampolines()
-    if _setup is not None and _setup.running:
-        button = (SHOW_PROGRESS, REFRESH)
-    elif _found.problem:
-        button = (systems.SETUP_BUTTON, START)
-    else:
-        return panel
-    lib.obs_properties_add_button2(
-        int(panel), SETUP_PROPERTY.encode(), button[0].encode(), clicked, button[1]
-    )
+    button = lib.obs_properties_add_button2(int(panel), SETUP_PROPERTY.encode(), b"", clicked, BUTTON_DATA)
+    _show_state(lib, int(panel), button)
     return panel
+
+
+def _show_state(lib: libobs.LibObs, panel: int, button: int) -> None:
+    """Status text and button as things are now. OBS redraws a panel from these same properties
+    after a button returned True (it does not ask for new ones), so a click updates them here."""
+    status = _setup.status if _setup is not None else _found.problem
+    lib.obs_property_set_description(lib.obs_properties_get(panel, STATUS_PROPERTY.encode()), status.encode())
+    running = _setup is not None and _setup.running
+    lib.obs_property_set_description(button, (SHOW_PROGRESS if running else systems.SETUP_BUTTON).encode())
+    lib.obs_property_set_visible(button, running or bool(_found.problem))
 
 
 def _trampolines() -> tuple[Any, Any]:
@@ -126,9 +129,9 @@ def _trampolines() -> tuple[Any, Any]:
     made = getattr(state, TRAMPOLINES, None)
     if made is None:
 
-        def clicked(_panel: int | None, _button: int | None, which: int | None) -> bool:
+        def clicked(panel: int | None, button: int | None, _data: int | None) -> bool:
             try:
-                return bool(sys.modules[__name__]._clicked(which or REFRESH))
+                return bool(sys.modules[__name__]._clicked(panel, button))
             except BaseException as error:  # libobs must get a bool back
                 _log_error("the Set up bgremove button", error)
                 return False
@@ -149,15 +152,18 @@ def _log_error(what: str, error: BaseException) -> None:
         libobs.log(libobs.load(), libobs.LOG_ERROR, f"{what} failed: {type(error).__name__}: {error}")
 
 
-def _clicked(which: int) -> bool:
-    """A button of the panel, on OBS's UI thread: Set up bgremove starts the installer unless it
-    runs (never waits for it); True makes OBS draw the panel again, with the latest progress."""
+def _clicked(panel: int, button: int) -> bool:
+    """The panel's button, on OBS's UI thread: it does what its label says. Set up bgremove starts
+    the installer (never waits for it), Show progress only shows the latest line; True makes OBS
+    redraw the panel."""
     global _setup
-    if which == START and (_setup is None or not _setup.running):
-        lib = libobs.load()
+    lib = libobs.load()
+    label = (lib.obs_property_description(button) or b"").decode()
+    if label == systems.SETUP_BUTTON and (_setup is None or not _setup.running):
         _setup = Setup(
             installer_command(), lambda line: libobs.log(lib, libobs.LOG_INFO, line), _queue_setup_finished
         )
+    _show_state(lib, panel, button)
     return True
 
 
