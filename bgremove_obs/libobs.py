@@ -113,6 +113,10 @@ VIDEO_TICK = CFUNCTYPE(None, c_void_p, c_float)
 VIDEO_RENDER = CFUNCTYPE(None, c_void_p, c_void_p)
 FILTER_VIDEO = CFUNCTYPE(c_void_p, c_void_p, c_void_p)
 FILTER_REMOVE = CFUNCTYPE(None, c_void_p, c_void_p)
+# A properties button (``obs_property_clicked_t``) and a queued task (``obs_task_t``).
+CLICKED = CFUNCTYPE(c_bool, c_void_p, c_void_p, c_void_p)
+TASK = CFUNCTYPE(None, c_void_p)
+OBS_TASK_UI = 0
 
 
 class ObsSourceInfo(Structure):
@@ -179,6 +183,12 @@ _SIGNATURES: tuple[tuple[str, Any, tuple[Any, ...]], ...] = (
     ("obs_property_int_set_suffix", None, (P, c_char_p)),
     ("obs_property_float_set_suffix", None, (P, c_char_p)),
     ("obs_property_set_long_description", None, (P, c_char_p)),
+    ("obs_properties_add_button2", P, (P, c_char_p, c_char_p, CLICKED, P)),
+    ("obs_properties_get", P, (P, c_char_p)),
+    ("obs_property_description", c_char_p, (P,)),
+    ("obs_property_set_description", None, (P, c_char_p)),
+    ("obs_property_set_visible", None, (P, c_bool)),
+    ("obs_queue_task", None, (c_int, TASK, P, c_bool)),
     # sources and filters
     ("obs_source_get_name", c_char_p, (P,)),
     ("obs_filter_get_target", P, (P,)),

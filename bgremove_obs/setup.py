@@ -3,9 +3,10 @@
 The button is pressed on OBS's UI thread, which must never wait: the installer
 (``install/install.py``) runs as a child process with OBS's own Python, the interpreter the venv
 has to match (inside OBS ``sys.executable`` is OBS itself, so it is found from
-``sys.base_prefix``). A daemon thread reads its output line by line; the panel shows
-:attr:`Setup.status`, and :mod:`bgremove_obs.script` hands the new environment to the filter
-once :attr:`Setup.succeeded`. Standard library only.
+``sys.base_prefix``). A daemon thread reads its output line by line and, once the installer has
+exited, calls ``on_finished``; the panel shows :attr:`Setup.status`, and
+:mod:`bgremove_obs.script` hands the new environment to the filter when :attr:`Setup.succeeded`.
+Standard library only.
 """
 
 from __future__ import annotations
@@ -38,10 +39,15 @@ class Setup:
     Args:
         command: What to run (:func:`installer_command`).
         log: Receives every line of the installer's output (OBS's log), from the reading thread.
+        on_finished: Called once from the reading thread after the installer has exited (not
+            when it could not be started: :attr:`failure` says so at once).
     """
 
-    def __init__(self, command: Sequence[str], log: Callable[[str], None]) -> None:
+    def __init__(
+        self, command: Sequence[str], log: Callable[[str], None], on_finished: Callable[[], None]
+    ) -> None:
         self._log = log
+        self._on_finished = on_finished
         self.last_line = "Starting the installer ..."
         self.failure = ""
         env = {k: v for k, v in os.environ.items() if k not in DROPPED_ENV}
@@ -74,6 +80,12 @@ class Setup:
                 self.failure = line.removeprefix(FAILED_PREFIX)
             self.last_line = line
         self._process.wait()
+        self._on_finished()
+
+    @property
+    def pid(self) -> int | None:
+        """The installer's process id (None when it could not be started)."""
+        return self._process.pid if self._process is not None else None
 
     @property
     def running(self) -> bool:

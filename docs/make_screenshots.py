@@ -23,12 +23,10 @@ x11grab.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import subprocess
 import sys
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,8 +37,11 @@ from PIL import Image
 from skimage import data as samples
 
 from bgremove_core.settings import schema
+from tests.support.install import REAL_HOME, snapshot_checkout
 from tests.support.obs import Obs
 from tests.support.paths import REPO
+
+from .x11 import X11
 
 IMAGES = REPO / "docs" / "images"
 CLIP = REPO / ".." / "shared" / "data" / "clips" / "lucia.mp4"
@@ -60,6 +61,23 @@ DIALOG_TITLE = b"Filters for "
 DIALOG_HEIGHT = 1060
 """Tall enough (on the 1080-line Xvfb screen) to show every setting of the properties panel."""
 LABELS = {spec.key: spec.label for spec in schema()}
+MAIN_TITLE = b"OBS "
+SCRIPTS_TITLE = b"Scripts"
+SCRIPTS_PLACE = (400, 60, 1000, 860)
+"""x, y, width, height of the Scripts window: on the 1080-line Xvfb screen, big enough for
+bgremove's whole panel, button included."""
+BUTTON_BGR = (75, 64, 60)
+"""The fill of a push button in OBS 29's default (Yami) theme."""
+BUTTON_ROW = 100
+"""Height of the Scripts window's own buttons (Defaults ... Close) at its bottom, left out."""
+TOOLS_SCRIPTS_KEYS = ("alt+t", "Down", "Down", "Down", "Return")
+"""Tools menu, then down to Scripts (OBS 29 on Linux: Auto-Configuration Wizard, separator,
+Automatic Scene Switcher, Output Timer, Scripts); a wrong count shows up as no Scripts window."""
+SELECTED_BGR = (184, 76, 40)
+"""The highlight of the selected list row in OBS 29's default (Yami) theme."""
+COLOUR_TOLERANCE = 6
+SETUP_SECONDS = 1200.0
+"""Deadline for the set-up (a venv and ~0.5 GB of wheels from pip's cache): only catches a hang."""
 
 
 @dataclass(frozen=True)
@@ -293,68 +311,6 @@ def make_obs_pictures(scene: Scene) -> None:
         save_png(pair.name, joined, joined.shape[1])
 
 
-class X11:
-    """Just enough Xlib (through ctypes) to find and resize OBS's dialog on the Xvfb display.
-
-    Xvfb has no window manager to size windows, and no X tool (xdotool, xwininfo) is needed then.
-    """
-
-    def __init__(self, display: str) -> None:
-        lib = ctypes.CDLL(ctypes.util.find_library("X11"))
-        p, ulong = ctypes.c_void_p, ctypes.c_ulong
-        for name, restype, argtypes in (
-            ("XOpenDisplay", p, [ctypes.c_char_p]),
-            ("XDefaultRootWindow", ulong, [p]),
-            (
-                "XQueryTree",
-                ctypes.c_int,
-                [p, ulong, *[ctypes.POINTER(ulong)] * 2, ctypes.POINTER(p), ctypes.POINTER(ctypes.c_uint)],
-            ),
-            ("XFetchName", ctypes.c_int, [p, ulong, ctypes.POINTER(ctypes.c_char_p)]),
-            ("XGetWindowAttributes", ctypes.c_int, [p, ulong, p]),
-            ("XResizeWindow", ctypes.c_int, [p, ulong, ctypes.c_uint, ctypes.c_uint]),
-            ("XSync", ctypes.c_int, [p, ctypes.c_int]),
-            ("XFree", ctypes.c_int, [p]),
-            ("XCloseDisplay", ctypes.c_int, [p]),
-        ):
-            function = getattr(lib, name)
-            function.restype, function.argtypes = restype, argtypes
-        self.lib = lib
-        self.connection = lib.XOpenDisplay(display.encode())
-        if not self.connection:
-            raise RuntimeError(f"Cannot open the X display {display}.")
-
-    def close(self) -> None:
-        self.lib.XCloseDisplay(self.connection)
-
-    def find(self, title: bytes) -> int:
-        """The top-level window whose title starts with ``title``."""
-        root, parent, count = ctypes.c_ulong(), ctypes.c_ulong(), ctypes.c_uint()
-        children = ctypes.c_void_p()
-        root_window = self.lib.XDefaultRootWindow(self.connection)
-        self.lib.XQueryTree(self.connection, root_window, root, parent, children, count)
-        windows = list(ctypes.cast(children, ctypes.POINTER(ctypes.c_ulong))[: count.value])
-        self.lib.XFree(children)
-        for window in windows:
-            name = ctypes.c_char_p()
-            if self.lib.XFetchName(self.connection, window, ctypes.byref(name)) and name.value:
-                found = name.value.startswith(title)
-                self.lib.XFree(name)
-                if found:
-                    return window
-        raise RuntimeError(f"No window titled {title.decode()}... on the display.")
-
-    def geometry(self, window: int) -> tuple[int, int, int, int]:
-        """x, y, width, height: the first four ints of XWindowAttributes (a 136-byte struct)."""
-        attributes = (ctypes.c_int * 64)()
-        self.lib.XGetWindowAttributes(self.connection, window, attributes)
-        return attributes[0], attributes[1], attributes[2], attributes[3]
-
-    def resize(self, window: int, width: int, height: int) -> None:
-        self.lib.XResizeWindow(self.connection, window, width, height)
-        self.lib.XSync(self.connection, 0)
-
-
 def capture_filters_dialog(obs: Obs, workdir: Path) -> None:
     """Open the source's Filters dialog (obs-websocket), make it tall, and grab it from the display."""
     obs.request("OpenInputFiltersDialog", {"inputName": SOURCE})
@@ -364,30 +320,105 @@ def capture_filters_dialog(obs: Obs, workdir: Path) -> None:
         dialog = x11.find(DIALOG_TITLE)
         x11.resize(dialog, x11.geometry(dialog)[2], DIALOG_HEIGHT)
         obs.wait_frames(30)
-        x, y, w, h = x11.geometry(dialog)
+        picture = x11.grab(dialog, workdir)
     finally:
         x11.close()
-    screen = workdir / "screen.png"
-    subprocess.run(
-        ["ffmpeg", "-v", "error", "-y", "-f", "x11grab", "-i", obs.display, "-frames:v", "1", str(screen)],
-        check=True,
-    )
-    save_png("obs-filters-dialog", cv2.imread(str(screen))[y : y + h, x : x + w], min(w, 900))
+    save_png("obs-filters-dialog", picture, min(picture.shape[1], 900))
 
 
-def main() -> None:
+# ---------------------------------------------------------------------- Tools > Scripts, Set up
+def open_scripts_window(x11: X11) -> int:
+    """Tools > Scripts from the main window's menu, with the keyboard as a user would."""
+    x11.focus(x11.find(MAIN_TITLE))
+    x11.keys(*TOOLS_SCRIPTS_KEYS)
+    return x11.wait_for(SCRIPTS_TITLE)
+
+
+def largest_box(picture: np.ndarray, bgr: tuple[int, int, int]) -> tuple[int, int, int, int]:
+    """x, y, width, height of the largest patch of colour ``bgr`` (give or take a few levels)."""
+    near = np.all(np.abs(picture.astype(np.int16) - bgr) <= COLOUR_TOLERANCE, axis=2).astype(np.uint8)
+    count, _, boxes, _ = cv2.connectedComponentsWithStats(near)
+    if count < 2:
+        raise RuntimeError(f"Nothing of colour {bgr} in the Scripts window.")
+    x, y, w, h, _ = max(boxes[1:], key=lambda box: box[4])
+    return int(x), int(y), int(w), int(h)
+
+
+def click_in(x11: X11, window: int, workdir: Path, find: Callable[[np.ndarray], tuple[int, int]]) -> None:
+    """Click, with the mouse as a user does, where ``find`` points in a grab of ``window``."""
+    x, y = find(x11.grab(window, workdir))
+    left, top, _, _ = x11.geometry(window)
+    x11.click(left + x, top + y)
+
+
+def below_selected_row(window: np.ndarray) -> tuple[int, int]:
+    """The list row under the highlighted one (the companion comes first, bgremove second)."""
+    x, y, w, h = largest_box(window[:, : window.shape[1] // 2], SELECTED_BGR)
+    return x + w // 2, y + h + h // 2
+
+
+def panel_button(window: np.ndarray) -> tuple[int, int]:
+    """The button in the script's panel: right half, above the window's own button row."""
+    height, width = window.shape[:2]
+    x, y, w, h = largest_box(window[: height - BUTTON_ROW, width // 2 :], BUTTON_BGR)
+    return width // 2 + x + w // 2, y + h // 2
+
+
+def make_setup_pictures(workdir: Path) -> None:
+    """The Scripts panel of an OBS where bgremove has no environment yet: before the Set up
+    bgremove button, while it runs, and once it has finished (a real install from pip's cache)."""
+    repo = snapshot_checkout(workdir / "bgremove")
+    fresh = {"BGREMOVE_VENV": "", "XDG_DATA_HOME": "", "PIP_CACHE_DIR": str(REAL_HOME / ".cache" / "pip")}
+    with Obs(workdir / "obs-setup", scripts=[repo / "obs_bgremove.py"], env=fresh) as obs:
+        obs.wait_log("bgremove's Python environment is missing")
+        x11 = X11(obs.display)
+        try:
+            window = open_scripts_window(x11)
+            x11.place(window, *SCRIPTS_PLACE)
+            obs.wait_frames(10)
+            click_in(x11, window, workdir, below_selected_row)
+            obs.wait_frames(10)
+            save_png("obs-scripts-setup", x11.grab(window, workdir), SCRIPTS_PLACE[2])
+            click_in(x11, window, workdir, panel_button)
+            obs.wait_log("setup: ")
+            obs.wait_frames(10)
+            save_png("obs-scripts-setting-up", x11.grab(window, workdir), SCRIPTS_PLACE[2])
+            obs.wait_log(f"bgremove set up: filter '{KIND}' ready", timeout=SETUP_SECONDS)
+            click_in(x11, window, workdir, panel_button)
+            obs.wait_frames(10)
+            save_png("obs-scripts-set-up", x11.grab(window, workdir), SCRIPTS_PLACE[2])
+        finally:
+            x11.close()
+        obs.assert_no_script_errors()
+
+
+GROUPS = ("cli", "filter", "setup")
+
+
+def main(argv: Sequence[str]) -> None:
+    """Make the pictures of the groups named in ``argv`` (all of :data:`GROUPS` without any)."""
+    groups = set(argv) or set(GROUPS)
+    unknown = groups - set(GROUPS)
+    if unknown:
+        raise SystemExit(
+            f"Unknown picture group(s) {', '.join(sorted(unknown))}; choose from {', '.join(GROUPS)}."
+        )
     IMAGES.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="bgremove-screenshots-") as tmp:
         workdir = Path(tmp)
         inputs = make_inputs(workdir)
-        make_cli_pictures(inputs)
-        with Obs(workdir / "obs", scripts=[REPO / "obs_bgremove.py"]) as obs:
-            scene = Scene(obs, inputs)
-            make_obs_pictures(scene)
-            scene.show({})
-            capture_filters_dialog(obs, workdir)
-            obs.assert_no_script_errors()
+        if "cli" in groups:
+            make_cli_pictures(inputs)
+        if "filter" in groups:
+            with Obs(workdir / "obs", scripts=[REPO / "obs_bgremove.py"]) as obs:
+                scene = Scene(obs, inputs)
+                make_obs_pictures(scene)
+                scene.show({})
+                capture_filters_dialog(obs, workdir)
+                obs.assert_no_script_errors()
+        if "setup" in groups:
+            make_setup_pictures(workdir)
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

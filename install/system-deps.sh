@@ -5,7 +5,8 @@
 # Debian 13 / sid roots the newer-OBS tests run in, tests/obs_matrix), Chromium with its WebDriver
 # (the `bgremove studio` page tests drive it headless), and for running the Windows code under
 # python.org's Windows Python (tests/windows): wine64, osslsigncode (checks python.org's signature)
-# and the mingw C compiler (a ProcessPrng DLL for Wine 8). Installs only what is missing.
+# and the mingw C compiler (a ProcessPrng DLL for Wine 8), and libXtst (`make screenshots` types and
+# clicks in OBS's Tools > Scripts window). Installs only what is missing.
 set -euo pipefail
 
 need=()
@@ -15,6 +16,7 @@ command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)
 command -v strace >/dev/null 2>&1 || need+=(strace)
 python3 -c 'import ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
 [[ "$(ldconfig -p 2>/dev/null)" == *"libGLESv2.so.2 "* ]] || need+=(libgles2)
+[[ "$(ldconfig -p 2>/dev/null)" == *"libXtst.so.6 "* ]] || need+=(libxtst6)
 command -v mmdebstrap >/dev/null 2>&1 || need+=(mmdebstrap)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)

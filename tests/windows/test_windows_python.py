@@ -2,8 +2,9 @@
 
 The prefix (Wine + the embeddable Python + the pinned set's win_amd64 wheels) is built once by
 prefix.sh and cached under ~/.cache/bgremove. Marked ``windows`` (part of ``make test``): the
-self-check, ``bgremove process`` on a photo, and under Windows Python the worker, channel,
-installer-profile and per-system tests. Marked ``windows_extra`` (only ``make test-windows``):
+self-check, ``bgremove process`` on a photo, no console window for the worker and the installer
+started from a windowed program (on an Xvfb screen), and under Windows Python the worker,
+channel, installer-profile and per-system tests. Marked ``windows_extra`` (only ``make test-windows``):
 ``bgremove process`` on a short video (with imageio-ffmpeg's ffmpeg.exe) and the supervisor's
 restart rules.
 
@@ -14,8 +15,12 @@ behaviour where Wine differs.
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
 import subprocess
 import sys
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import cv2
@@ -56,16 +61,50 @@ def windows_python() -> Path:
     return Path(result.stdout.strip().splitlines()[-1])
 
 
-def run_windows(prefix: Path, *arguments: str | Path, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
-    """``python.exe arguments`` under Wine; Linux paths are reachable as Z:\\..."""
+def run_windows(
+    prefix: Path, *arguments: str | Path, cwd: Path = REPO, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``python.exe arguments`` under Wine (``env`` added to this process's environment); Linux
+    paths are reachable as Z:\\..."""
     return subprocess.run(
         ["bash", str(HERE / "python.sh"), str(prefix), *map(str, arguments)],
         cwd=cwd,
+        env={**os.environ, **(env or {})},
         capture_output=True,
         text=True,
         timeout=900,
         check=False,
     )
+
+
+@contextlib.contextmanager
+def x_display(prefix: Path) -> Iterator[str]:
+    """A private Xvfb screen for Wine (it draws windows, console windows too, only on a display).
+
+    On the way out, waits for the prefix's Wine processes to end before the screen goes away, so
+    no Wine process of a later test finds a display that no longer exists.
+    """
+    read_fd, write_fd = os.pipe()
+    server = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write_fd), "-nolisten", "tcp"],
+        pass_fds=(write_fd,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write_fd)
+    try:
+        with os.fdopen(read_fd) as announced:
+            number = announced.readline().strip()  # empty if Xvfb exited instead
+        assert number, "Xvfb did not start"
+        yield f":{number}"
+        subprocess.run(
+            ["/usr/lib/wine/wineserver", "-w"],
+            env={**os.environ, "WINEPREFIX": str(prefix / "wine")},
+            timeout=120,
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 def windows_path(path: Path) -> str:
@@ -114,6 +153,25 @@ def test_windows_code_passes_its_tests(windows_python: Path) -> None:
     )
     assert result.returncode == 0, result.stdout[-6000:]
     assert " passed" in result.stdout.splitlines()[-1]
+
+
+@pytest.mark.windows
+def test_worker_and_installer_open_no_console_window(windows_python: Path, tmp_path: Path) -> None:
+    """OBS is a windowed program, and a console program it starts gets a console window beside it
+    unless started with CREATE_NO_WINDOW. Started from pythonw.exe (windowed, like OBS), a plain
+    console child gets one, so the check can fail; the real worker and the Set up button's
+    installer process get none (console_windows.py)."""
+    report = tmp_path / "console-windows.json"
+    with x_display(windows_python) as display:
+        result = run_windows(
+            windows_python,
+            HERE / "console_windows.py",
+            windows_path(report),
+            env={"DISPLAY": display, "WINDOWS_PYTHON": "pythonw.exe"},
+        )
+    seen = json.loads(report.read_text(encoding="utf-8")) if report.is_file() else result.stdout[-3000:]
+    assert result.returncode == 0, seen
+    assert seen == {"plain child": True, "installer": False, "worker": False}, seen
 
 
 @pytest.mark.windows_extra
