@@ -17,7 +17,7 @@ for _name in [name for name in sys.modules if name.split(".")[0] == "bgremove_ob
 
 _script: types.ModuleType | None
 try:
-    from bgremove_obs import script as _script
+    from bgremove_obs.host import script as _script
 
     _ERROR = ""
 except Exception as _exc:  # shown in the Scripts panel and the log; OBS must keep running

@@ -8,7 +8,7 @@ here, printed, and recorded in docs/RELIABILITY.md:
 - ``kill -9`` of the worker: seconds until the new worker's first mask, and until the picture
   composites again (a fresh interpreter imports OpenCV and MediaPipe and loads the model);
 - ``SIGSTOP`` of the worker: seconds until the watchdog has killed it (heartbeat timeout
-  ``HANG_SECONDS`` of bgremove_obs/supervisor.py);
+  ``HANG_SECONDS`` of bgremove_obs/host/supervisor.py);
 - ``RemoveSourceFilter``: median and slowest of 100 add/remove cycles on a playing source.
 
     python -m bench.reliability [--runs 3] [--cycles 100] [--workdir DIR]

@@ -5,7 +5,7 @@ from the GPU, run MediaPipe on it inline, composite with ``np.where`` over a ``G
 (``bgremove_core.speed.Baseline``, the same baseline as the pipeline benchmark), and upload
 the full RGBA result. It registers the filter id ``bgremove_seed_filter`` through bgremove_obs's
 libobs bindings and reload-safe registry, and reads back with the filter's own
-:class:`~bgremove_obs.readback.Readback` at full size: only the per-frame work differs.
+:class:`~bgremove_obs.host.readback.Readback` at full size: only the per-frame work differs.
 
 Loaded by ``python -m bench.obs_bench --seed`` as a second script next to ``obs_bgremove.py``; never
 shipped to users. Unlike the product it imports numpy, OpenCV and MediaPipe into OBS itself.
@@ -22,7 +22,7 @@ if str(_REPO) not in sys.path:
     sys.path.insert(0, str(_REPO))
 
 from bgremove_core import systems  # noqa: E402
-from bgremove_obs import environment, libobs, registry  # noqa: E402
+from bgremove_obs.host import environment, libobs, registry  # noqa: E402
 
 _FOUND = environment.locate(_REPO)
 if _FOUND.venv is not None:  # numpy, OpenCV and MediaPipe come from the venv, as for the worker
@@ -35,7 +35,7 @@ import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
 from bgremove_core.speed import Baseline  # noqa: E402
-from bgremove_obs.readback import Readback  # noqa: E402
+from bgremove_obs.host.readback import Readback  # noqa: E402
 
 SEED_ID = "bgremove_seed_filter"
 SEED_NAME = b"Seed-style background blur (benchmark)"
@@ -110,7 +110,7 @@ class SeedFilter:
 
 
 class SeedPlugin:
-    """The callbacks :mod:`bgremove_obs.registry` dispatches to for :data:`SEED_ID`."""
+    """The callbacks :mod:`bgremove_obs.host.registry` dispatches to for :data:`SEED_ID`."""
 
     def __init__(self, lib: libobs.LibObs) -> None:
         self._lib = lib

@@ -21,9 +21,9 @@ import cv2
 import numpy as np
 
 from bgremove_core.settings import Settings
-from bgremove_obs import libobs
-from bgremove_obs.protocol import COLOUR_INFO
-from bgremove_obs.supervisor import WorkerProcess
+from bgremove_obs.host.supervisor import WorkerProcess
+from bgremove_obs.wire import formats
+from bgremove_obs.wire.protocol import COLOUR_INFO
 from tests.support.paths import LUCIA_FRAMES, REPO
 from tests.support.procs import cpu_seconds, wait_until
 
@@ -74,7 +74,7 @@ def run(label: str, overrides: dict, frames: list[list[memoryview]], args: argpa
             start = due = time.monotonic()
             while time.monotonic() - start < seconds:
                 number += 1
-                meta = (number, WIDTH, HEIGHT, libobs.VIDEO_FORMAT_I420, WIDTH, WIDTH // 2, WIDTH // 2)
+                meta = (number, WIDTH, HEIGHT, formats.VIDEO_FORMAT_I420, WIDTH, WIDTH // 2, WIDTH // 2)
                 worker.channel.frames.publish(meta, frames[number % len(frames)])
                 worker.wake()
                 worker.poll()

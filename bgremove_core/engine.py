@@ -2,7 +2,7 @@
 
 :class:`~bgremove_core.pipeline.Processor`, :class:`~bgremove_core.pipeline.RealtimeProcessor`
 (``bgremove live``, previews), file jobs (:mod:`bgremove_core.filejob`, engine + compositor
-pipelined), the benchmarks and the OBS worker (``bgremove_obs.engine``) all drive this class and
+pipelined), the benchmarks and the OBS worker (``bgremove_obs.worker.server``) all drive this class and
 only decide *where frames come from and where masks go*; the CPU compositor draws what it
 decides, so the CPU composite is the reference of every path by construction.
 

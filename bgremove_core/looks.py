@@ -6,7 +6,7 @@ place: :class:`~bgremove_core.compose.Compositor` composites it on the CPU (the 
 OBS worker sends it in each mask message and the filter picks its GPU technique from it. A new
 look is a member here, its case in ``compose.py`` and its drawing on the GPU.
 
-Standard library only: the OBS process imports it (through ``bgremove_obs.protocol``).
+Standard library only: the OBS process imports it (through ``bgremove_obs.wire.protocol``).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """What differs between Linux, Windows and macOS when bgremove is installed for OBS: one place.
 
-The installer (:mod:`bgremove_obs.installer`), the OBS script's venv lookup
-(:mod:`bgremove_obs.environment`) and every repair hint (the script, the worker, the model files)
+The installer (:mod:`bgremove_obs.host.installer`), the OBS script's venv lookup
+(:mod:`bgremove_obs.host.environment`) and every repair hint (the script, the worker, the model files)
 take these facts from here, so a path or a command cannot differ between them. A test keeps the
 per-system literals in this module. Nothing here touches the disk or imports beyond the standard
 library: each fact is a function of the system (a ``sys.platform`` value: ``linux``, ``win32``,

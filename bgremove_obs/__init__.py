@@ -1,11 +1,11 @@
-"""The bgremove OBS filter: a thin adapter between libobs (via ctypes) and a worker process.
+"""The bgremove OBS filter, split by the process each part runs in.
 
-Modules, by concern: ``environment`` (find the venv), ``libobs`` (C signatures and structs),
-``registry`` (reload-safe registration), ``plugin`` (the filter type's callbacks), ``filter``
-(one instance), ``properties``/``values`` (the panel and settings, from the core's schema),
-``channel``/``protocol``/``formats`` (shared memory with the worker), ``supervisor`` (worker
-process lifecycle), ``gpu`` (effect and textures), ``worker``/``engine``/``convert`` (the worker
-side, the only modules that import numpy, OpenCV and MediaPipe). The OBS process imports only the
-standard library and the core's standard-library modules ``bgremove_core.settings``,
-``bgremove_core.limits`` and ``bgremove_core.systems``.
+- :mod:`bgremove_obs.host`: what runs inside OBS (and the installer it launches). Standard
+  library plus the core's standard-library modules (``bgremove_core.settings``, ``looks``,
+  ``limits``, ``systems``, ``errors``) only, so a missing or broken venv never stops OBS from
+  loading the script; ``tests/obs_adapter/test_host_imports.py`` holds it to that.
+- :mod:`bgremove_obs.worker`: the worker process, the only part that imports numpy, OpenCV and
+  MediaPipe.
+- :mod:`bgremove_obs.wire`: what both sides share (the shared-memory channel, its messages, the
+  frame formats, the memory fence); standard library only, importing neither side.
 """

@@ -4,6 +4,6 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bgremove_obs.installer import main
+from bgremove_obs.host.installer import main
 
 sys.exit(main())

@@ -114,6 +114,16 @@ def test_archive_carries_the_studio_page(built: Built, kind: str) -> None:
         assert shipped, f"{name} not in the {kind}"
 
 
+@pytest.mark.parametrize("kind", ["wheel", "sdist"])
+def test_archive_carries_every_module_of_the_obs_filter(built: Built, kind: str) -> None:
+    """The filter is split into subpackages (host/, worker/, wire/); a packages.find pattern
+    that only matched the top package would ship an OBS side without its worker."""
+    modules = sorted(p.relative_to(REPO).as_posix() for p in (REPO / "bgremove_obs").rglob("*.py"))
+    assert any("/worker/" in m for m in modules) and any("/wire/" in m for m in modules)
+    missing = [m for m in modules if not any(n.endswith(m) for n in built.names[kind])]
+    assert missing == [], f"not in the {kind}: {missing}"
+
+
 def test_every_place_that_names_the_supported_pythons_agrees() -> None:
     """pyproject's requires-python and the one list the installer and the self-check read agree."""
     spec = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["requires-python"]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bgremove_core import systems
-from bgremove_obs.environment import locate
+from bgremove_obs.host.environment import locate
 from tests.support.paths import REPO
 
 HOME = Path("/home/ada")

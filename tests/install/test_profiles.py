@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from bgremove_core import systems
-from bgremove_obs import installer, obs_python, scene_collection
-from bgremove_obs.obs_python import InstallError
+from bgremove_obs.host import installer, obs_python, scene_collection
+from bgremove_obs.host.obs_python import InstallError
 from tests.support.install import COLLECTION, OTHER_SCRIPT, tree, write_obs_profile
 
 SYSTEMS = ["win32"] if sys.platform == "win32" else ["win32", "darwin"]

@@ -28,9 +28,9 @@ import numpy as np
 import pytest
 
 from bgremove_core.settings import Settings
-from bgremove_obs import libobs
-from bgremove_obs.formats import FORMATS
-from bgremove_obs.protocol import COLOUR_INFO, FrameMeta, parse
+from bgremove_obs.wire import formats
+from bgremove_obs.wire.formats import FORMATS
+from bgremove_obs.wire.protocol import COLOUR_INFO, FrameMeta, parse
 from tests.support.images import Regions, regions
 from tests.support.material import MATERIALS, Material, hand_mask_720p, make
 from tests.support.obs import SCENE, Obs, ObsFactory
@@ -100,7 +100,7 @@ def _received(obs: Obs) -> tuple[FrameMeta, tuple[float, ...]]:
 def _assert_delivered(obs: Obs, material: Material) -> None:
     """OBS hands the filter the format this material stands for, with a usable colour range."""
     meta, colour = _received(obs)
-    expected = libobs.VIDEO_FORMAT_RGBA if material.image else material.obs_format
+    expected = formats.VIDEO_FORMAT_RGBA if material.image else material.obs_format
     name = FORMATS[expected].name if expected in FORMATS else str(expected)
     assert meta.format == expected, f"OBS handed the filter video format {meta.format}, not {name}"
     if FORMATS[expected].yuv:

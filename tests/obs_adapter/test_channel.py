@@ -11,8 +11,8 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 
-from bgremove_obs import fence
-from bgremove_obs.channel import Channel
+from bgremove_obs.wire import fence
+from bgremove_obs.wire.channel import Channel
 
 
 @pytest.fixture
@@ -80,8 +80,8 @@ def test_owner_removes_the_file(tmp_path) -> None:
 _WRITER = """
 import sys
 from pathlib import Path
-from bgremove_obs import fence
-from bgremove_obs.channel import Channel
+from bgremove_obs.wire import fence
+from bgremove_obs.wire.channel import Channel
 
 channel = Channel.open(Path(sys.argv[1]))
 largest = int(sys.argv[2])

@@ -13,10 +13,10 @@ import cv2
 import numpy as np
 import pytest
 
-from bgremove_obs import libobs
-from bgremove_obs.convert import to_bgr, work_size
-from bgremove_obs.formats import FORMATS, plane_sizes
-from bgremove_obs.protocol import COLOUR_INFO, FrameMeta
+from bgremove_obs.wire import formats
+from bgremove_obs.wire.formats import FORMATS, plane_sizes
+from bgremove_obs.wire.protocol import COLOUR_INFO, FrameMeta
+from bgremove_obs.worker.convert import to_bgr, work_size
 
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
 _Y = 255 / 219
@@ -45,24 +45,24 @@ def _planes(frame: np.ndarray, fmt: int) -> tuple[list[bytes], tuple[int, int, i
     y = i420[: w * h].reshape(h, w)
     u = i420[w * h : w * h * 5 // 4].reshape(h // 2, w // 2)
     v = i420[w * h * 5 // 4 :].reshape(h // 2, w // 2)
-    if fmt == libobs.VIDEO_FORMAT_I420:
+    if fmt == formats.VIDEO_FORMAT_I420:
         return [y.tobytes(), u.tobytes(), v.tobytes()], (w, w // 2, w // 2)
-    if fmt == libobs.VIDEO_FORMAT_I422:
+    if fmt == formats.VIDEO_FORMAT_I422:
         u, v = np.repeat(u, 2, axis=0), np.repeat(v, 2, axis=0)
         return [y.tobytes(), u.tobytes(), v.tobytes()], (w, w // 2, w // 2)
-    if fmt == libobs.VIDEO_FORMAT_I010:  # 10 bits in the low bits of little-endian 16-bit samples
+    if fmt == formats.VIDEO_FORMAT_I010:  # 10 bits in the low bits of little-endian 16-bit samples
         y, u, v = (plane.astype("<u2") << 2 for plane in (y, u, v))
         return [y.tobytes(), u.tobytes(), v.tobytes()], (w * 2, w, w)
-    if fmt == libobs.VIDEO_FORMAT_P010:  # 10 bits in the high bits
+    if fmt == formats.VIDEO_FORMAT_P010:  # 10 bits in the high bits
         y, uv = (plane.astype("<u2") << 8 for plane in (y, np.dstack((u, v))))
         return [y.tobytes(), uv.tobytes()], (w * 2, w * 2, 0)
-    if fmt == libobs.VIDEO_FORMAT_NV12:
+    if fmt == formats.VIDEO_FORMAT_NV12:
         return [y.tobytes(), np.dstack((u, v)).tobytes()], (w, w, 0)
-    if fmt == libobs.VIDEO_FORMAT_YUY2:
+    if fmt == formats.VIDEO_FORMAT_YUY2:
         full_u, full_v = np.repeat(u, 2, axis=0), np.repeat(v, 2, axis=0)
         packed = np.dstack((y[:, 0::2], full_u, y[:, 1::2], full_v))
         return [packed.tobytes()], (w * 2, 0, 0)
-    if fmt == libobs.VIDEO_FORMAT_BGRA:
+    if fmt == formats.VIDEO_FORMAT_BGRA:
         return [cv2.cvtColor(frame, cv2.COLOR_BGR2BGRA).tobytes()], (w * 4, 0, 0)
     return [cv2.cvtColor(frame, cv2.COLOR_BGR2RGBA).tobytes()], (w * 4, 0, 0)
 
@@ -70,14 +70,14 @@ def _planes(frame: np.ndarray, fmt: int) -> tuple[list[bytes], tuple[int, int, i
 @pytest.mark.parametrize(
     "fmt",
     [
-        libobs.VIDEO_FORMAT_I420,
-        libobs.VIDEO_FORMAT_I422,
-        libobs.VIDEO_FORMAT_I010,
-        libobs.VIDEO_FORMAT_P010,
-        libobs.VIDEO_FORMAT_NV12,
-        libobs.VIDEO_FORMAT_YUY2,
-        libobs.VIDEO_FORMAT_BGRA,
-        libobs.VIDEO_FORMAT_RGBA,
+        formats.VIDEO_FORMAT_I420,
+        formats.VIDEO_FORMAT_I422,
+        formats.VIDEO_FORMAT_I010,
+        formats.VIDEO_FORMAT_P010,
+        formats.VIDEO_FORMAT_NV12,
+        formats.VIDEO_FORMAT_YUY2,
+        formats.VIDEO_FORMAT_BGRA,
+        formats.VIDEO_FORMAT_RGBA,
     ],
 )
 def test_round_trip_to_bgr(frame: np.ndarray, fmt: int) -> None:
@@ -103,7 +103,7 @@ def test_colours_outside_rgb_saturate_like_the_shader() -> None:
     as OBS's shader draws it, not mirrored to a positive value."""
     w, h = 64, 48
     y, chroma = np.full(w * h, 16, np.uint8), np.full(w * h // 4, 255, np.uint8)
-    meta = FrameMeta(1, w, h, libobs.VIDEO_FORMAT_I420, w, w // 2, w // 2)
+    meta = FrameMeta(1, w, h, formats.VIDEO_FORMAT_I420, w, w // 2, w // 2)
     out = to_bgr(meta, memoryview(COLOUR + y.tobytes() + chroma.tobytes() + chroma.tobytes()))
     blue, green, red = out[h // 2, w // 2]
     assert green == 0, f"green {green}"

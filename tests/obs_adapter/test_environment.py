@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bgremove_obs.environment import candidates, locate
+from bgremove_obs.host.environment import candidates, locate
 
 
 def test_search_order_per_platform(tmp_path: Path) -> None:

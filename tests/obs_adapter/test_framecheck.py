@@ -12,10 +12,11 @@ from pathlib import Path
 import cv2
 import pytest
 
-from bgremove_obs import libobs
-from bgremove_obs.colour import colour_info
-from bgremove_obs.framecheck import problem
-from bgremove_obs.protocol import COLOUR_INFO, FrameMeta
+from bgremove_obs.host import libobs
+from bgremove_obs.host.colour import colour_info
+from bgremove_obs.wire import formats
+from bgremove_obs.wire.protocol import COLOUR_INFO, FrameMeta
+from bgremove_obs.worker.framecheck import problem
 
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
 W, H = 854, 480
@@ -38,13 +39,13 @@ def planes() -> bytes:
 def _frame(full_range: bool) -> libobs.ObsSourceFrame:
     """An obs_source_frame as a filter gets it from libobs's async cache: range clamps zero."""
     frame = libobs.ObsSourceFrame()
-    frame.format, frame.width, frame.height = libobs.VIDEO_FORMAT_I420, W, H
+    frame.format, frame.width, frame.height = formats.VIDEO_FORMAT_I420, W, H
     frame.color_matrix[:] = FULL_RANGE_BT601
     frame.full_range = full_range
     return frame
 
 
-I420 = FrameMeta(1, W, H, libobs.VIDEO_FORMAT_I420, W, W // 2, W // 2)
+I420 = FrameMeta(1, W, H, formats.VIDEO_FORMAT_I420, W, W // 2, W // 2)
 
 
 def test_a_full_range_frame_is_read_with_the_whole_range(planes: bytes) -> None:
@@ -76,18 +77,18 @@ def test_an_all_zero_yuv_frame_is_refused() -> None:
 
 def test_an_all_zero_rgb_frame_is_a_picture() -> None:
     """Transparent black is what an empty sync source reads back as: nothing wrong with it."""
-    meta = FrameMeta(1, 64, 32, libobs.VIDEO_FORMAT_RGBA, 256, 0, 0)
+    meta = FrameMeta(1, 64, 32, formats.VIDEO_FORMAT_RGBA, 256, 0, 0)
     assert problem(meta, memoryview(bytes(COLOUR_INFO.size + 256 * 32))) == ""
 
 
 @pytest.mark.parametrize(
     ("meta", "length", "expected"),
     [
-        (FrameMeta(1, W, H, libobs.VIDEO_FORMAT_I420, W, W // 4, W // 2), None, "plane 1 has rows of 213"),
-        (FrameMeta(1, W, H, libobs.VIDEO_FORMAT_I420, W, 0, 0), None, "plane 1 has rows of 0 bytes"),
-        (FrameMeta(1, W, H, libobs.VIDEO_FORMAT_I010, W, W // 2, W // 2), None, "plane 0 has rows of 854"),
+        (FrameMeta(1, W, H, formats.VIDEO_FORMAT_I420, W, W // 4, W // 2), None, "plane 1 has rows of 213"),
+        (FrameMeta(1, W, H, formats.VIDEO_FORMAT_I420, W, 0, 0), None, "plane 1 has rows of 0 bytes"),
+        (FrameMeta(1, W, H, formats.VIDEO_FORMAT_I010, W, W // 2, W // 2), None, "plane 0 has rows of 854"),
         (I420, W * H, "bytes arrived"),
-        (FrameMeta(1, 0, H, libobs.VIDEO_FORMAT_I420, W, W // 2, W // 2), None, "no pixels"),
+        (FrameMeta(1, 0, H, formats.VIDEO_FORMAT_I420, W, W // 2, W // 2), None, "no pixels"),
     ],
     ids=["short-chroma-rows", "missing-plane", "16-bit-rows", "short-payload", "no-width"],
 )

@@ -3,10 +3,10 @@ dropped, for the worker's answers as they come (on time, late, skipped, lost).""
 
 from __future__ import annotations
 
-from bgremove_obs.delay import SyncStats
-from bgremove_obs.hold import MAX_FRAMES, MAX_SECONDS, FrameHold, HeldFrame
-from bgremove_obs.maskstore import KEPT, MaskStore
-from bgremove_obs.protocol import MaskMeta
+from bgremove_obs.host.delay import SyncStats
+from bgremove_obs.host.hold import MAX_FRAMES, MAX_SECONDS, FrameHold, HeldFrame
+from bgremove_obs.host.maskstore import KEPT, MaskStore
+from bgremove_obs.wire.protocol import MaskMeta
 
 
 def frame(number: int, arrived: float = 0.0) -> HeldFrame:

@@ -12,8 +12,8 @@ from collections.abc import Iterator
 import pytest
 
 from bgremove_core.settings import Settings, schema
-from bgremove_obs import libobs, properties
-from bgremove_obs.values import hex_to_obs_colour, settings_from_values
+from bgremove_obs.host import libobs, properties
+from bgremove_obs.host.values import hex_to_obs_colour, settings_from_values
 
 P = ctypes.c_void_p
 _RAW_SIGNATURES = {

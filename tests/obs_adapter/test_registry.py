@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bgremove_obs import registry
+from bgremove_obs.host import registry
 
 
 @pytest.fixture(autouse=True)

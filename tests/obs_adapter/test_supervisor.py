@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from bgremove_obs.supervisor import HANG_SECONDS, HEALTHY_AFTER, STARTUP_SECONDS, WorkerProcess
+from bgremove_obs.host.supervisor import HANG_SECONDS, HEALTHY_AFTER, STARTUP_SECONDS, WorkerProcess
 from tests.support.procs import CRASH, process_alive, wait_until
 
 RESTART = re.compile(r"Restart (\d+) in (\d+) s\.")
@@ -32,11 +32,12 @@ class Clock:
 
 @pytest.fixture
 def silent_worker(tmp_path: Path) -> Path:
-    """A code root whose ``bgremove_obs.worker`` starts and then never beats (waits on stdin)."""
-    package = tmp_path / "bgremove_obs"
-    package.mkdir()
+    """A code root whose ``bgremove_obs.worker.main`` starts and then never beats (waits on stdin)."""
+    package = tmp_path / "bgremove_obs" / "worker"
+    package.mkdir(parents=True)
+    (package.parent / "__init__.py").write_text("")
     (package / "__init__.py").write_text("")
-    (package / "worker.py").write_text("import sys\nsys.stdin.read()\n")
+    (package / "main.py").write_text("import sys\nsys.stdin.read()\n")
     return tmp_path
 
 

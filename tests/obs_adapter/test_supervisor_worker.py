@@ -22,9 +22,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bgremove_obs import libobs, supervisor
-from bgremove_obs.protocol import COLOUR_INFO
-from bgremove_obs.supervisor import WorkerProcess
+from bgremove_obs.host import supervisor
+from bgremove_obs.host.supervisor import WorkerProcess
+from bgremove_obs.wire import formats
+from bgremove_obs.wire.protocol import COLOUR_INFO
 from tests.support.paths import REPO
 from tests.support.procs import CRASH, wait_until
 
@@ -48,7 +49,7 @@ def worker(lines: list[str]) -> Iterator[WorkerProcess]:
 
 def _send_frame(worker: WorkerProcess, number: int) -> None:
     pixels = np.full((48, 64, 4), 128, np.uint8)
-    meta = (number, 64, 48, libobs.VIDEO_FORMAT_BGRA, 64 * 4, 0, 0)
+    meta = (number, 64, 48, formats.VIDEO_FORMAT_BGRA, 64 * 4, 0, 0)
     assert worker.channel.frames.publish(meta, [bytes(COLOUR_INFO.size), pixels.reshape(-1).data])
 
 

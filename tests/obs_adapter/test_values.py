@@ -7,7 +7,7 @@ import math
 import pytest
 
 from bgremove_core.settings import Settings, schema
-from bgremove_obs.values import hex_to_obs_colour, obs_colour_to_hex, settings_from_values
+from bgremove_obs.host.values import hex_to_obs_colour, obs_colour_to_hex, settings_from_values
 
 
 @pytest.mark.parametrize("text", ["#00B140", "#FF0000", "#0000FF", "#123456"])

@@ -163,7 +163,7 @@ INSTALL_SCRIPTS = (
     "install/install.sh",
     "install/install.ps1",
     "install/install.py",
-    "bgremove_obs/installer.py",
+    "bgremove_obs/host/installer.py",
     "install/system-deps.sh",
     "tests/windows/prefix.sh",
     "Makefile",

@@ -25,7 +25,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from bgremove_obs import libobs
+from bgremove_obs.wire import formats
 
 from .images import STILL_FRAME, hand_mask, still_frame_path
 
@@ -58,7 +58,7 @@ class Material:
     suffix: str = ".mp4"
     codec: tuple[str, ...] = ()
     scale: str = ""
-    obs_format: int = libobs.VIDEO_FORMAT_I420
+    obs_format: int = formats.VIDEO_FORMAT_I420
     full_range: bool = False
     probe: tuple[tuple[str, str], ...] = ()
     image: bool = False
@@ -107,7 +107,7 @@ MATERIALS = (
         suffix=".mkv",
         codec=("-c:v", "mjpeg", "-q:v", "3", "-pix_fmt", "yuvj422p", "-color_range", "pc"),
         scale="out_color_matrix=bt601:out_range=pc",
-        obs_format=libobs.VIDEO_FORMAT_I422,
+        obs_format=formats.VIDEO_FORMAT_I422,
         full_range=True,
         probe=(("pix_fmt", "yuvj422p"),),
     ),
@@ -116,7 +116,7 @@ MATERIALS = (
         "capture card / webcam raw NV12",
         suffix=".nut",
         codec=_raw("nv12"),
-        obs_format=libobs.VIDEO_FORMAT_NV12,
+        obs_format=formats.VIDEO_FORMAT_NV12,
         probe=(("pix_fmt", "nv12"),),
     ),
     Material(
@@ -124,7 +124,7 @@ MATERIALS = (
         "raw webcam YUYV 4:2:2",
         suffix=".nut",
         codec=_raw("yuyv422"),
-        obs_format=libobs.VIDEO_FORMAT_YUY2,
+        obs_format=formats.VIDEO_FORMAT_YUY2,
         probe=(("pix_fmt", "yuyv422"),),
     ),
     Material(
@@ -132,7 +132,7 @@ MATERIALS = (
         "capture card UYVY 4:2:2",
         suffix=".nut",
         codec=_raw("uyvy422"),
-        obs_format=libobs.VIDEO_FORMAT_UYVY,
+        obs_format=formats.VIDEO_FORMAT_UYVY,
         probe=(("pix_fmt", "uyvy422"),),
     ),
     Material(
@@ -140,7 +140,7 @@ MATERIALS = (
         "4:4:4 H.264 (screen capture, lossless-ish recordings)",
         codec=(*_h264("yuv444p"), "-color_range", "tv", *_BT709),
         scale="out_color_matrix=bt709:out_range=tv",
-        obs_format=libobs.VIDEO_FORMAT_I444,
+        obs_format=formats.VIDEO_FORMAT_I444,
         probe=(("pix_fmt", "yuv444p"),),
     ),
     Material(
@@ -148,7 +148,7 @@ MATERIALS = (
         "RGB source, BGRA",
         suffix=".nut",
         codec=_raw("bgra"),
-        obs_format=libobs.VIDEO_FORMAT_BGRA,
+        obs_format=formats.VIDEO_FORMAT_BGRA,
         probe=(("pix_fmt", "bgra"),),
     ),
     Material(
@@ -156,7 +156,7 @@ MATERIALS = (
         "RGBA clip (PNG codec, as overlays and some screen recorders write)",
         suffix=".mkv",
         codec=("-c:v", "png", "-pix_fmt", "rgba"),
-        obs_format=libobs.VIDEO_FORMAT_RGBA,
+        obs_format=formats.VIDEO_FORMAT_RGBA,
         probe=(("pix_fmt", "rgba"),),
     ),
     Material(
@@ -164,7 +164,7 @@ MATERIALS = (
         "10-bit H.264 (cameras, HDR-capable phones in SDR mode), BT.709",
         codec=(*_h264("yuv420p10le"), "-color_range", "tv", *_BT709),
         scale="out_color_matrix=bt709:out_range=tv",
-        obs_format=libobs.VIDEO_FORMAT_I010,
+        obs_format=formats.VIDEO_FORMAT_I010,
         probe=(("pix_fmt", "yuv420p10le"),),
     ),
     Material("image-source", "picture in an image_source (GPU read-back)", suffix=".png", image=True),

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from bgremove_obs.channel import Channel
-from bgremove_obs.protocol import MaskMeta, SettingsMeta, parse
+from bgremove_obs.wire.channel import Channel
+from bgremove_obs.wire.protocol import MaskMeta, SettingsMeta, parse
 
 from .images import share
 from .obs import SETTLE_FRAMES, Obs
@@ -76,7 +76,7 @@ def settled_masks(obs: Obs, worker: int | None = None, deadline: float = HANG_SE
     """Return once the filter draws masks made with its newest settings.
 
     The worker's own signal, not two equal screenshots: every mask message carries the settings
-    generation it was made with (:class:`~bgremove_obs.protocol.MaskMeta`). Wait for
+    generation it was made with (:class:`~bgremove_obs.wire.protocol.MaskMeta`). Wait for
     :data:`SETTLED_MASKS` masks of the generation the filter last published, then let OBS render
     :data:`~tests.support.obs.SETTLE_FRAMES` frames so the newest one is on the GPU. ``worker``
     defaults to the last worker this OBS run started.

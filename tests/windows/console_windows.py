@@ -7,8 +7,8 @@ to its console (``AttachConsole``, ``GetConsoleWindow``, ``IsWindowVisible``).
 
 - ``plain child``: a console program started with no creation flags, the control: Windows (and
   Wine) opens a console window for it, so the check can see one.
-- ``installer``: the Set up button's installer process, started by :class:`bgremove_obs.setup.Setup`.
-- ``worker``: the filter's worker, started by :class:`bgremove_obs.supervisor.WorkerProcess`.
+- ``installer``: the Set up button's installer process, started by :class:`bgremove_obs.host.setup.Setup`.
+- ``worker``: the filter's worker, started by :class:`bgremove_obs.host.supervisor.WorkerProcess`.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ import time
 import traceback
 from pathlib import Path
 
-from bgremove_obs.setup import Setup
-from bgremove_obs.supervisor import WorkerProcess
+from bgremove_obs.host.setup import Setup
+from bgremove_obs.host.supervisor import WorkerProcess
 
 ATTACH_SECONDS = 90.0
 """Deadline for a child's console to exist (a Python start under Wine on a busy machine): only

@@ -1,7 +1,7 @@
 """The last few masks from the worker, by the number of the frame each was computed from.
 
 The masks mailbox keeps only the newest message; with Keep in sync the filter draws a mask when
-its frame comes out of the hold (:mod:`bgremove_obs.hold`), one or two frames after it arrived,
+its frame comes out of the hold (:mod:`bgremove_obs.host.hold`), one or two frames after it arrived,
 so every message is copied out of the channel as soon as it is seen and kept here until its frame
 is shown. Standard library only: the OBS process imports this.
 """
@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from .protocol import MaskMeta
+from ..wire.protocol import MaskMeta
 
 KEPT = 8
-"""Masks kept: more than the hold ever waits for (:data:`bgremove_obs.hold.MAX_FRAMES`)."""
+"""Masks kept: more than the hold ever waits for (:data:`bgremove_obs.host.hold.MAX_FRAMES`)."""
 
 
 class StoredMask(NamedTuple):

@@ -5,14 +5,14 @@ Standard library only: the OBS process imports this.
 
 from __future__ import annotations
 
+from ..wire.protocol import COLOUR_INFO
 from . import libobs
-from .protocol import COLOUR_INFO
 
 FULL_RANGE = ((0.0, 0.0, 0.0), (1.0, 1.0, 1.0))
 
 
 def colour_info(frame: libobs.ObsSourceFrame) -> bytes:
-    """The frame's YUV->RGB matrix and range clamps (:data:`~bgremove_obs.protocol.COLOUR_INFO`).
+    """The frame's YUV->RGB matrix and range clamps (:data:`~bgremove_obs.wire.protocol.COLOUR_INFO`).
 
     A full-range frame is clamped to 0..1 whatever its ``color_range_min``/``max`` say: libobs
     fills those only for limited-range frames. ``copy_frame_data`` (libobs/obs-source.c, the

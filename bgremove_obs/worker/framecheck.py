@@ -6,7 +6,7 @@ the wrong length, a YUV frame without a usable colour range or with every byte z
 segmented and composited: the worker answers it with a pass-through message and says why in
 one sentence, which the filter shows in its properties and OBS's log. Compositing such a frame
 once drew a flat green picture with an empty mask (full-range frames arrived with zero range
-clamps, see :mod:`bgremove_obs.colour`).
+clamps, see :mod:`bgremove_obs.host.colour`).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import math
 
 import numpy as np
 
-from .formats import FORMATS, plane_sizes, row_bytes
-from .protocol import COLOUR_INFO, FrameMeta
+from ..wire.formats import FORMATS, plane_sizes, row_bytes
+from ..wire.protocol import COLOUR_INFO, FrameMeta
 
 OTHER_FORMATS = {
     11: "BGR3",

@@ -55,15 +55,6 @@ GS_BLEND_ZERO, GS_BLEND_ONE = 0, 1
 OBS_ALLOW_DIRECT_RENDERING = 1
 OBS_EFFECT_DEFAULT = 0
 
-# enum video_format, in OBS's order: the same values in OBS 29.0.2, 30.2.3 and 32.2.2 (newer
-# formats were only appended, after YA2L = 21).
-VIDEO_FORMAT_I420, VIDEO_FORMAT_NV12 = 1, 2
-VIDEO_FORMAT_YVYU, VIDEO_FORMAT_YUY2, VIDEO_FORMAT_UYVY = 3, 4, 5
-VIDEO_FORMAT_RGBA, VIDEO_FORMAT_BGRA, VIDEO_FORMAT_BGRX = 6, 7, 8
-VIDEO_FORMAT_Y800, VIDEO_FORMAT_I444 = 9, 10
-VIDEO_FORMAT_I422 = 12
-VIDEO_FORMAT_I010, VIDEO_FORMAT_P010, VIDEO_FORMAT_I210 = 17, 18, 19
-
 MAX_AV_PLANES = 8
 
 
@@ -269,7 +260,7 @@ class LibObs:
             setattr(self, name, function)
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
-        raise AttributeError(f"libobs function {name!r} is not in bgremove_obs.libobs._SIGNATURES.")
+        raise AttributeError(f"libobs function {name!r} is not in bgremove_obs.host.libobs._SIGNATURES.")
 
 
 def load() -> LibObs:

@@ -1,7 +1,7 @@
-"""The filter's worker process: ``<venv python> -m bgremove_obs.worker <channel file>``.
+"""The filter's worker process: ``<venv python> -m bgremove_obs.worker.main <channel file>``.
 
-Started by the OBS filter (:mod:`bgremove_obs.supervisor`); the work itself is in
-:mod:`bgremove_obs.engine`. This module only wires the process up and makes every way it can
+Started by the OBS filter (:mod:`bgremove_obs.host.supervisor`); the work itself is in
+:mod:`bgremove_obs.worker.server`. This module only wires the process up and makes every way it can
 fail visible to the user: a missing package or an unloadable model becomes a status sentence
 (shown in the filter's properties and OBS's log) and exit code 3; a refused setting or file, or
 a frame that cannot be processed, becomes a status sentence and the worker carries on (a crash
@@ -10,7 +10,7 @@ is how the supervisor tells a busy worker from a hung one.
 
 Its stdin is a pipe that only OBS holds. EOF means OBS closed it (the filter was removed) or
 died, and the worker exits: no orphan outlives OBS. A byte on it means "a frame or settings
-arrived" (:meth:`~bgremove_obs.supervisor.WorkerProcess.wake`): once the first one came, the
+arrived" (:meth:`~bgremove_obs.host.supervisor.WorkerProcess.wake`): once the first one came, the
 idle worker sleeps until woken (at most :data:`BEAT_SECONDS`, so the heartbeat goes on) instead
 of polling the channel every :data:`IDLE_SLEEP` seconds, which cost 0.03 cores for ~330 empty
 turns a second. An OBS side that cannot wake it (no non-blocking pipes) is still polled.
@@ -33,8 +33,8 @@ from pathlib import Path
 
 from bgremove_core import systems
 
-from .channel import Channel
-from .protocol import Level
+from ..wire.channel import Channel
+from ..wire.protocol import Level
 
 IDLE_SLEEP = 0.003
 """Idle poll interval until the OBS side has shown that it wakes the worker."""
@@ -111,16 +111,16 @@ def _peeking_reader(fd: int) -> Callable[[], bytes]:
 
 def main(argv: list[str]) -> int:
     if len(argv) != 1:
-        print("usage: python -m bgremove_obs.worker <channel file>", file=sys.stderr)
+        print("usage: python -m bgremove_obs.worker.main <channel file>", file=sys.stderr)
         return 2
     channel = Channel.open(Path(argv[0]))
     stdin = _Stdin()
     try:
         from bgremove_core.errors import BgRemoveError
 
-        from .engine import Worker
+        from .server import MaskServer
 
-        worker = Worker(channel)
+        worker = MaskServer(channel)
     except Exception as error:  # missing package or unloadable model: say it, then exit
         reason = str(error).rstrip(".")
         text = f"The worker cannot run with {sys.executable}: {reason}. Fix: {systems.repair_hint()}."

@@ -3,7 +3,7 @@
 The mask itself (model, refinement, the max-fps throttle, swapping the model, what a setting
 change invalidates) is :class:`bgremove_core.engine.MaskEngine`, the same engine ``bgremove
 live`` and the file commands drive; this module only moves frames, masks and pictures over the
-:class:`~bgremove_obs.channel.Channel` and turns problems into status sentences. Everything runs
+:class:`~bgremove_obs.wire.channel.Channel` and turns problems into status sentences. Everything runs
 on one thread because MediaPipe is not thread-safe.
 
 - Take the newest frame from the channel (older ones were overwritten: latest wins) when the
@@ -16,7 +16,7 @@ on one thread because MediaPipe is not thread-safe.
   cannot be read becomes a status sentence and the blurred background is shown instead.
 - Each mask message carries the look the engine decided (:class:`~bgremove_core.looks.Look`);
   the filter draws it.
-- A frame :func:`~bgremove_obs.framecheck.problem` finds unreadable is answered with a
+- A frame :func:`~bgremove_obs.worker.framecheck.problem` finds unreadable is answered with a
   pass-through message (``Look.NONE``: the filter draws the picture unchanged) and a status
   sentence, never segmented; the sentence goes when readable frames come back.
 - When settings change while no frames arrive (a paused video), redo the last frame so the
@@ -40,13 +40,13 @@ from bgremove_core.limits import TEXT_CAPACITY, picture_size
 from bgremove_core.looks import wants_picture
 from bgremove_core.settings import Settings, Stage
 
-from .channel import Channel
+from ..wire.channel import Channel
+from ..wire.protocol import BackgroundMeta, FrameMeta, Level, Look, SettingsMeta, parse
 from .convert import to_bgr
 from .framecheck import problem
-from .protocol import BackgroundMeta, FrameMeta, Level, Look, SettingsMeta, parse
 
 
-class Worker:
+class MaskServer:
     """Segment, refine and prepare backgrounds for one filter instance."""
 
     def __init__(self, channel: Channel) -> None:

@@ -2,10 +2,10 @@
 
 OBS only loads Python scripts with the one Python it was built or configured with, and only sees
 packages that interpreter can import. So the installer finds that Python
-(:mod:`bgremove_obs.obs_python`), re-runs itself under it, builds a venv of it at the per-user
+(:mod:`bgremove_obs.host.obs_python`), re-runs itself under it, builds a venv of it at the per-user
 place the OBS script looks in (:func:`bgremove_core.systems.data_dir`), installs the pinned
 requirements, proves the result works (the self-check) and tells the user what to add in OBS,
-or adds it itself with ``--register`` (:mod:`bgremove_obs.scene_collection`). ``--uninstall``
+or adds it itself with ``--register`` (:mod:`bgremove_obs.host.scene_collection`). ``--uninstall``
 removes exactly what it made. A re-run with nothing changed only re-runs the self-check.
 
 Every refusal is one sentence on stderr (exit status 1); the details of pip and of native
@@ -31,7 +31,7 @@ from bgremove_core import systems
 from . import obs_python, scene_collection
 from .obs_python import InstallError, dotted, same_file
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 """The checkout being installed (its ``obs_bgremove.py`` is what OBS loads)."""
 PACKAGE_ITEMS = ("pyproject.toml", "README.md", "LICENSE", "bgremove_core", "bgremove_obs")
 """What pip builds bgremove from (a copy, so no build/ or egg-info lands in the checkout)."""

@@ -82,7 +82,7 @@ class Holder(Protocol):
     instances: dict[int, Any]
     next_key: int
     name_buffer: ctypes.Array[ctypes.c_char]
-    """Added by :mod:`bgremove_obs.plugin`: the filter's display name, kept alive for libobs."""
+    """Added by :mod:`bgremove_obs.host.plugin`: the filter's display name, kept alive for libobs."""
 
 
 def holder() -> Holder:

@@ -12,8 +12,8 @@ import ctypes
 from pathlib import Path
 from typing import NamedTuple
 
+from ..wire.protocol import Look
 from . import libobs
-from .protocol import Look
 
 PARAMETERS = ("image", "mask", "background", "glow", "wrap", "colour")
 WRAPPED = "Wrap"
@@ -36,7 +36,7 @@ DRAWINGS: dict[Look, Drawing] = {
     Look.TRANSPARENT: Drawing("Transparent", "aux", False),
     Look.MASK: Drawing("Mask", "aux", False),
 }
-"""The one place a look (the worker's :class:`~bgremove_obs.protocol.Look`, carried in the mask
+"""The one place a look (the worker's :class:`~bgremove_obs.wire.protocol.Look`, carried in the mask
 message) becomes a technique and textures. ``Look.NONE`` is not drawn: the picture passes
 through."""
 

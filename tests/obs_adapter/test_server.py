@@ -1,7 +1,7 @@
 """The OBS worker's engine over a real channel, with a real person photo at every aspect ratio.
 
 Portrait sources once got no mask at all: the mask mailbox was sized for landscape frames and the
-refusal went unnoticed. Here each frame size goes through the real Worker (MediaPipe, refinement,
+refusal went unnoticed. Here each frame size goes through the real MaskServer (MediaPipe, refinement,
 blur) and the real shared-memory mailboxes, and the OBS side must receive a mask that finds the
 person; a mailbox that refuses a message must produce a status sentence.
 """
@@ -19,10 +19,10 @@ import pytest
 
 from bgremove_core.limits import work_size
 from bgremove_core.settings import Settings
-from bgremove_obs import libobs
-from bgremove_obs.channel import Channel, Mailbox
-from bgremove_obs.engine import Worker
-from bgremove_obs.protocol import COLOUR_INFO, Level, Look, MaskMeta, StatusMeta, parse
+from bgremove_obs.wire import formats
+from bgremove_obs.wire.channel import Channel, Mailbox
+from bgremove_obs.wire.protocol import COLOUR_INFO, Level, Look, MaskMeta, StatusMeta, parse
+from bgremove_obs.worker.server import MaskServer
 
 DEADLINE = 60.0
 """Seconds a test waits for a state before calling it a hang (never reached when things work)."""
@@ -40,9 +40,9 @@ def channel(tmp_path: Path) -> Iterator[Channel]:
 
 
 @pytest.fixture
-def worker(channel: Channel) -> Iterator[Worker]:
+def worker(channel: Channel) -> Iterator[MaskServer]:
     side = Channel.open(channel.path)
-    made = Worker(side)
+    made = MaskServer(side)
     yield made
     made.close()
     side.close()
@@ -71,7 +71,7 @@ def _fit_into(image: np.ndarray, width: int, height: int) -> np.ndarray:
 def _send_frame(channel: Channel, frame: np.ndarray, number: int = 1) -> None:
     h, w = frame.shape[:2]
     pixels = cv2.cvtColor(frame, cv2.COLOR_BGR2BGRA)
-    meta = (number, w, h, libobs.VIDEO_FORMAT_BGRA, w * 4, 0, 0)
+    meta = (number, w, h, formats.VIDEO_FORMAT_BGRA, w * 4, 0, 0)
     assert channel.frames.publish(meta, [bytes(COLOUR_INFO.size), pixels.reshape(-1)])
 
 
@@ -80,7 +80,7 @@ def _send_settings(channel: Channel, settings: Settings, generation: int = 1) ->
     assert channel.settings.publish((generation,), [payload])
 
 
-def _run_until(worker: Worker, done) -> None:
+def _run_until(worker: MaskServer, done) -> None:
     """Step the worker until ``done()`` holds (the deadline only catches hangs)."""
     deadline = time.monotonic() + DEADLINE
     while not done():
@@ -88,7 +88,7 @@ def _run_until(worker: Worker, done) -> None:
         worker.step()
 
 
-def _mask(channel: Channel, worker: Worker) -> tuple[MaskMeta, np.ndarray]:
+def _mask(channel: Channel, worker: MaskServer) -> tuple[MaskMeta, np.ndarray]:
     _run_until(worker, lambda: channel.masks.count() > 0)
     message = channel.masks.read()
     assert message is not None
@@ -109,7 +109,7 @@ def _iou(mask: np.ndarray, truth: np.ndarray) -> float:
 )
 @pytest.mark.parametrize("background", ["blur", "transparent", "colour"])
 def test_every_aspect_gets_a_mask_that_finds_the_person(
-    channel: Channel, worker: Worker, person, width: int, height: int, background: str
+    channel: Channel, worker: MaskServer, person, width: int, height: int, background: str
 ) -> None:
     image, truth = person
     _send_settings(channel, Settings(background=background))
@@ -127,7 +127,7 @@ def test_every_aspect_gets_a_mask_that_finds_the_person(
 
 
 @pytest.mark.parametrize(("width", "height"), [(16, 16), (2, 2), (1, 3), (640, 2)])
-def test_tiny_and_thin_frames_get_a_mask(channel: Channel, worker: Worker, person, width, height) -> None:
+def test_tiny_and_thin_frames_get_a_mask(channel: Channel, worker: MaskServer, person, width, height) -> None:
     _send_frame(channel, cv2.resize(person[0], (width, height), interpolation=cv2.INTER_AREA))
     meta, mask = _mask(channel, worker)
     assert (meta.mask_width, meta.mask_height) == (width, height)
@@ -140,7 +140,7 @@ def _status(channel: Channel) -> tuple[int, str]:
     return parse(StatusMeta, message.meta).level, bytes(message.payload).decode()
 
 
-def test_a_refused_mask_is_reported_not_ignored(channel: Channel, worker: Worker, person) -> None:
+def test_a_refused_mask_is_reported_not_ignored(channel: Channel, worker: MaskServer, person) -> None:
     """A mailbox too small for the mask (the portrait bug) must say so in the status."""
     masks = channel.masks
     worker._channel.masks = Mailbox(masks._buffer, masks._base, masks._offset, capacity=64)
@@ -152,14 +152,14 @@ def test_a_refused_mask_is_reported_not_ignored(channel: Channel, worker: Worker
     assert channel.masks.count() == 0
 
 
-def test_the_status_sentence_is_cut_to_fit(channel: Channel, worker: Worker) -> None:
+def test_the_status_sentence_is_cut_to_fit(channel: Channel, worker: MaskServer) -> None:
     worker.say(Level.ERROR, "é" * channel.status.capacity)
     level, text = _status(channel)
     assert level == Level.ERROR and 0 < len(text.encode()) <= channel.status.capacity
 
 
 def test_settings_redo_the_last_frame_while_no_frames_arrive(
-    channel: Channel, worker: Worker, person
+    channel: Channel, worker: MaskServer, person
 ) -> None:
     """A paused video: the picture still follows the settings (mask redone only when needed)."""
     _send_frame(channel, _fit_into(person[0], 1080, 1920))
@@ -175,7 +175,7 @@ def test_settings_redo_the_last_frame_while_no_frames_arrive(
 
 
 def test_a_model_that_cannot_load_is_reported_and_the_old_one_kept(
-    channel: Channel, worker: Worker, person, tmp_path: Path
+    channel: Channel, worker: MaskServer, person, tmp_path: Path
 ) -> None:
     broken = tmp_path / "broken.tflite"
     broken.write_bytes(b"not a model")
@@ -187,11 +187,11 @@ def test_a_model_that_cannot_load_is_reported_and_the_old_one_kept(
     assert _iou(mask, _fit_into(person[1], meta.mask_width, meta.mask_height)) >= MIN_IOU
 
 
-def test_an_unreadable_frame_passes_through_and_is_said(channel: Channel, worker: Worker, person) -> None:
+def test_an_unreadable_frame_passes_through_and_is_said(channel: Channel, worker: MaskServer, person) -> None:
     """An all-zero YUV frame is not a picture: no mask for it, a pass-through message and one
     sentence; the next readable frame gets a mask again and the sentence goes."""
     w, h = 640, 360
-    zero = (1, w, h, libobs.VIDEO_FORMAT_I420, w, w // 2, w // 2)
+    zero = (1, w, h, formats.VIDEO_FORMAT_I420, w, w // 2, w // 2)
     limited = COLOUR_INFO.pack(*(1.0,) * 16, *(16 / 255,) * 3, *(240 / 255,) * 3)
     assert channel.frames.publish(zero, [limited, bytes(w * h * 3 // 2)])
     meta, _ = _mask(channel, worker)
@@ -207,7 +207,7 @@ def test_an_unreadable_frame_passes_through_and_is_said(channel: Channel, worker
 
 
 def test_the_worker_sends_the_look_the_engine_decides(
-    channel: Channel, worker: Worker, person, tmp_path
+    channel: Channel, worker: MaskServer, person, tmp_path
 ) -> None:
     """The mask view sends the mask alone; a picture that cannot be read is replaced by the blur
     and said, as :func:`bgremove_core.looks.choose_look` decides for every path."""

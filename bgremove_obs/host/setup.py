@@ -5,7 +5,7 @@ The button is pressed on OBS's UI thread, which must never wait: the installer
 has to match (inside OBS ``sys.executable`` is OBS itself, so it is found from
 ``sys.base_prefix``). A daemon thread reads its output line by line and, once the installer has
 exited, calls ``on_finished``; the panel shows :attr:`Setup.status`, and
-:mod:`bgremove_obs.script` hands the new environment to the filter when :attr:`Setup.succeeded`.
+:mod:`bgremove_obs.host.script` hands the new environment to the filter when :attr:`Setup.succeeded`.
 Standard library only.
 """
 
@@ -22,9 +22,9 @@ from bgremove_core import systems
 
 from .supervisor import CREATION_FLAGS, DROPPED_ENV
 
-INSTALLER = Path(__file__).resolve().parents[1] / "install" / "install.py"
+INSTALLER = Path(__file__).resolve().parents[2] / "install" / "install.py"
 FAILED_PREFIX = "bgremove install: "
-"""How the installer starts its one-sentence refusal (see :mod:`bgremove_obs.installer`)."""
+"""How the installer starts its one-sentence refusal (see :mod:`bgremove_obs.host.installer`)."""
 
 
 def installer_command() -> list[str]:

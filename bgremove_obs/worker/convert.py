@@ -6,7 +6,7 @@ to the work size first (luma with area averaging, chroma with bilinear upsamplin
 converted. YUV uses the frame's own colour matrix and range clamps, the very numbers OBS's shader
 uses, so the blurred background the GPU draws has the colours OBS shows. 10- and 16-bit samples
 become bytes after the resize (the work size is 8-bit, like everything the model and GPU get).
-The frame has passed :func:`bgremove_obs.framecheck.problem`: its planes hold the picture.
+The frame has passed :func:`bgremove_obs.worker.framecheck.problem`: its planes hold the picture.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ import numpy as np
 
 from bgremove_core.limits import work_size
 
-from . import libobs
-from .formats import FORMATS, plane_sizes
-from .protocol import COLOUR_INFO, FrameMeta
+from ..wire import formats
+from ..wire.formats import FORMATS, plane_sizes
+from ..wire.protocol import COLOUR_INFO, FrameMeta
 
 
 def _resize(plane: np.ndarray, size: tuple[int, int]) -> np.ndarray:
@@ -43,7 +43,12 @@ def _planes(meta: FrameMeta, payload: memoryview) -> list[np.ndarray]:
 
 
 _HALF_WIDTH_PLANAR = frozenset(
-    {libobs.VIDEO_FORMAT_I420, libobs.VIDEO_FORMAT_I010, libobs.VIDEO_FORMAT_I422, libobs.VIDEO_FORMAT_I210}
+    {
+        formats.VIDEO_FORMAT_I420,
+        formats.VIDEO_FORMAT_I010,
+        formats.VIDEO_FORMAT_I422,
+        formats.VIDEO_FORMAT_I210,
+    }
 )
 """Three-plane formats whose chroma planes have half the width (4:2:0, and 4:2:2 at full height)."""
 
@@ -56,9 +61,9 @@ def _yuv_planes(meta: FrameMeta, planes: list[np.ndarray]) -> tuple[np.ndarray, 
     if fmt in _HALF_WIDTH_PLANAR:
         rows = -(-h // FORMATS[fmt].plane_rows[1])
         return planes[0][:h, :w], planes[1][:rows, :cw], planes[2][:rows, :cw]
-    if fmt == libobs.VIDEO_FORMAT_I444:
+    if fmt == formats.VIDEO_FORMAT_I444:
         return planes[0][:h, :w], planes[1][:h, :w], planes[2][:h, :w]
-    if fmt in (libobs.VIDEO_FORMAT_NV12, libobs.VIDEO_FORMAT_P010):
+    if fmt in (formats.VIDEO_FORMAT_NV12, formats.VIDEO_FORMAT_P010):
         uv = planes[1][:ch, : cw * 2].reshape(ch, cw, 2)
         return planes[0][:h, :w], uv[..., 0], uv[..., 1]
     y_at, u_at, v_at = _PACKED_ORDER[fmt]
@@ -70,9 +75,9 @@ def _yuv_planes(meta: FrameMeta, planes: list[np.ndarray]) -> tuple[np.ndarray, 
 # Byte positions of (Y0, U, V) inside each 4-byte pair of pixels of the packed 4:2:2 formats
 # (Y1 sits two bytes after Y0).
 _PACKED_ORDER = {
-    libobs.VIDEO_FORMAT_YUY2: (0, 1, 3),
-    libobs.VIDEO_FORMAT_YVYU: (0, 3, 1),
-    libobs.VIDEO_FORMAT_UYVY: (1, 0, 2),
+    formats.VIDEO_FORMAT_YUY2: (0, 1, 3),
+    formats.VIDEO_FORMAT_YVYU: (0, 3, 1),
+    formats.VIDEO_FORMAT_UYVY: (1, 0, 2),
 }
 
 
@@ -99,13 +104,13 @@ def to_bgr(meta: FrameMeta, payload: memoryview) -> np.ndarray:
     size = work_size(meta.width, meta.height)
     planes = _planes(meta, payload)
     fmt = meta.format
-    if fmt == libobs.VIDEO_FORMAT_RGBA:
+    if fmt == formats.VIDEO_FORMAT_RGBA:
         pixels = planes[0][: meta.height, : meta.width * 4].reshape(meta.height, meta.width, 4)
         return _resize(cv2.cvtColor(pixels, cv2.COLOR_RGBA2BGR), size)
-    if fmt in (libobs.VIDEO_FORMAT_BGRA, libobs.VIDEO_FORMAT_BGRX):
+    if fmt in (formats.VIDEO_FORMAT_BGRA, formats.VIDEO_FORMAT_BGRX):
         pixels = planes[0][: meta.height, : meta.width * 4].reshape(meta.height, meta.width, 4)
         return _resize(np.ascontiguousarray(pixels[..., :3]), size)
-    if fmt == libobs.VIDEO_FORMAT_Y800:
+    if fmt == formats.VIDEO_FORMAT_Y800:
         return cv2.cvtColor(_resize(planes[0][: meta.height, : meta.width], size), cv2.COLOR_GRAY2BGR)
     colour = COLOUR_INFO.unpack_from(payload, 0)
     top = FORMATS[fmt].top

@@ -2,7 +2,7 @@
 
 The OBS side writes frames and settings and reads masks, backgrounds and status; the worker does
 the opposite, and also publishes an empty heartbeat message on every turn of its loop (no
-metadata: the supervisor only watches the count, see :mod:`bgremove_obs.supervisor`). Keeping
+metadata: the supervisor only watches the count, see :mod:`bgremove_obs.host.supervisor`). Keeping
 the field order in one place is what keeps the two processes in agreement. Standard library
 and the core's standard-library modules only (the OBS process imports it); the look a mask is
 drawn with is the core's :class:`~bgremove_core.looks.Look`, decided by the stream engine.

@@ -34,15 +34,15 @@ from typing import Any
 
 from bgremove_core.settings import Settings
 
+from ..wire.formats import FORMATS, VIDEO_FORMAT_RGBA, plane_sizes
+from ..wire.protocol import COLOUR_INFO, BackgroundMeta, Level, Look, MaskMeta, StatusMeta, parse
 from . import libobs, properties
 from .colour import colour_info
 from .delay import SyncStats
-from .formats import FORMATS, plane_sizes
 from .gpu import GpuCompositor
 from .hold import FrameHold, HeldFrame
 from .lag import MaskAge
 from .maskstore import MaskStore, StoredMask
-from .protocol import COLOUR_INFO, BackgroundMeta, Level, Look, MaskMeta, StatusMeta, parse
 from .readback import Readback
 from .ring import PictureRing
 from .supervisor import WorkerProcess
@@ -298,7 +298,7 @@ class BackgroundFilter:
         def publish(address: int, linesize: int, w: int, h: int) -> None:
             self._frame_number = number
             parts = [_NO_COLOUR_INFO, (address, linesize * h)]
-            if self._send(number, (w, h, libobs.VIDEO_FORMAT_RGBA, linesize, 0, 0), parts):
+            if self._send(number, (w, h, VIDEO_FORMAT_RGBA, linesize, 0, 0), parts):
                 self._age.sent(number, self._ticks)
 
         self._readback.read(self._source, width, height, publish)

@@ -1,6 +1,6 @@
 """Start, watch and restart one filter's worker process, without ever blocking OBS.
 
-The worker runs ``python -m bgremove_obs.worker <channel>`` with the *venv's* interpreter: inside
+The worker runs ``python -m bgremove_obs.worker.main <channel>`` with the *venv's* interpreter: inside
 OBS ``sys.executable`` is OBS itself, and the model stack (MediaPipe, OpenCV) is only importable
 there. A separate process has no GIL contention with OBS's graphics thread and cannot take OBS
 down when it crashes.
@@ -35,7 +35,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
-from .channel import Channel
+from ..wire.channel import Channel
 
 FIRST_BACKOFF = 1.0
 """Delay before the second restart in a row; the first restart is immediate."""
@@ -125,7 +125,7 @@ class WorkerProcess:
     def _start(self) -> None:
         env = {k: v for k, v in os.environ.items() if k not in DROPPED_ENV}
         env["PYTHONPATH"] = str(self._code_root)
-        command = [str(self._python), "-m", "bgremove_obs.worker", str(self.channel.path)]
+        command = [str(self._python), "-m", "bgremove_obs.worker.main", str(self.channel.path)]
         self._restart_at = None
         self._masks_at_start = self.channel.masks.count()
         self._beats, self._beat_at, self._first_beat_at = self.channel.heartbeat.count(), None, None

@@ -2,8 +2,8 @@
 
 OBS's async sources deliver ``struct obs_source_frame`` in many layouts; the OBS side only needs
 to know how many bytes each plane spans to copy it (one ``memmove`` per plane, padding included);
-the worker checks that the planes can hold the picture (:mod:`bgremove_obs.framecheck`) and
-turns them into BGR (:mod:`bgremove_obs.convert`). Formats not listed pass through unfiltered,
+the worker checks that the planes can hold the picture (:mod:`bgremove_obs.worker.framecheck`) and
+turns them into BGR (:mod:`bgremove_obs.worker.convert`). Formats not listed pass through unfiltered,
 with one sentence in the properties and the log.
 
 Standard library only: the OBS process imports this.
@@ -13,7 +13,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import libobs
+# enum video_format, in OBS's order: the same values in OBS 29.0.2, 30.2.3 and 32.2.2 (newer
+# formats were only appended, after YA2L = 21).
+VIDEO_FORMAT_I420, VIDEO_FORMAT_NV12 = 1, 2
+VIDEO_FORMAT_YVYU, VIDEO_FORMAT_YUY2, VIDEO_FORMAT_UYVY = 3, 4, 5
+VIDEO_FORMAT_RGBA, VIDEO_FORMAT_BGRA, VIDEO_FORMAT_BGRX = 6, 7, 8
+VIDEO_FORMAT_Y800, VIDEO_FORMAT_I444 = 9, 10
+VIDEO_FORMAT_I422 = 12
+VIDEO_FORMAT_I010, VIDEO_FORMAT_P010, VIDEO_FORMAT_I210 = 17, 18, 19
 
 
 @dataclass(frozen=True)
@@ -41,20 +48,20 @@ class FrameFormat:
 _420 = ((1, 1), (1, 2), (1, 2))
 _420_16 = ((2, 1), (2, 2), (2, 2))
 FORMATS: dict[int, FrameFormat] = {
-    libobs.VIDEO_FORMAT_I420: FrameFormat("I420", (1, 2, 2), _420, True),
-    libobs.VIDEO_FORMAT_NV12: FrameFormat("NV12", (1, 2), ((1, 1), (2, 2)), True),
-    libobs.VIDEO_FORMAT_I422: FrameFormat("I422", (1, 1, 1), _420, True),
-    libobs.VIDEO_FORMAT_I444: FrameFormat("I444", (1, 1, 1), ((1, 1),) * 3, True),
-    libobs.VIDEO_FORMAT_YUY2: FrameFormat("YUY2", (1,), ((4, 2),), True),
-    libobs.VIDEO_FORMAT_YVYU: FrameFormat("YVYU", (1,), ((4, 2),), True),
-    libobs.VIDEO_FORMAT_UYVY: FrameFormat("UYVY", (1,), ((4, 2),), True),
-    libobs.VIDEO_FORMAT_I010: FrameFormat("I010", (1, 2, 2), _420_16, True, 2, 1023),
-    libobs.VIDEO_FORMAT_I210: FrameFormat("I210", (1, 1, 1), _420_16, True, 2, 1023),
-    libobs.VIDEO_FORMAT_P010: FrameFormat("P010", (1, 2), ((2, 1), (4, 2)), True, 2, 65535),
-    libobs.VIDEO_FORMAT_RGBA: FrameFormat("RGBA", (1,), ((4, 1),), False),
-    libobs.VIDEO_FORMAT_BGRA: FrameFormat("BGRA", (1,), ((4, 1),), False),
-    libobs.VIDEO_FORMAT_BGRX: FrameFormat("BGRX", (1,), ((4, 1),), False),
-    libobs.VIDEO_FORMAT_Y800: FrameFormat("Y800", (1,), ((1, 1),), False),
+    VIDEO_FORMAT_I420: FrameFormat("I420", (1, 2, 2), _420, True),
+    VIDEO_FORMAT_NV12: FrameFormat("NV12", (1, 2), ((1, 1), (2, 2)), True),
+    VIDEO_FORMAT_I422: FrameFormat("I422", (1, 1, 1), _420, True),
+    VIDEO_FORMAT_I444: FrameFormat("I444", (1, 1, 1), ((1, 1),) * 3, True),
+    VIDEO_FORMAT_YUY2: FrameFormat("YUY2", (1,), ((4, 2),), True),
+    VIDEO_FORMAT_YVYU: FrameFormat("YVYU", (1,), ((4, 2),), True),
+    VIDEO_FORMAT_UYVY: FrameFormat("UYVY", (1,), ((4, 2),), True),
+    VIDEO_FORMAT_I010: FrameFormat("I010", (1, 2, 2), _420_16, True, 2, 1023),
+    VIDEO_FORMAT_I210: FrameFormat("I210", (1, 1, 1), _420_16, True, 2, 1023),
+    VIDEO_FORMAT_P010: FrameFormat("P010", (1, 2), ((2, 1), (4, 2)), True, 2, 65535),
+    VIDEO_FORMAT_RGBA: FrameFormat("RGBA", (1,), ((4, 1),), False),
+    VIDEO_FORMAT_BGRA: FrameFormat("BGRA", (1,), ((4, 1),), False),
+    VIDEO_FORMAT_BGRX: FrameFormat("BGRX", (1,), ((4, 1),), False),
+    VIDEO_FORMAT_Y800: FrameFormat("Y800", (1,), ((1, 1),), False),
 }
 
 

@@ -5,9 +5,9 @@ Kept out of the script file so that file stays a few lines and everything here c
 
 When the venv is missing or unusable the script's panel (Tools > Scripts) says so and offers the
 Set up bgremove button (:data:`~bgremove_core.systems.SETUP_BUTTON`): it runs the installer in
-the background (:mod:`bgremove_obs.setup`), shows its progress whenever the panel is drawn, and
+the background (:mod:`bgremove_obs.host.setup`), shows its progress whenever the panel is drawn, and
 once it succeeded hands the new venv to the registered filter and to every existing instance
-(:meth:`~bgremove_obs.filter.BackgroundFilter.adopt`), so no restart of OBS is needed.
+(:meth:`~bgremove_obs.host.filter.BackgroundFilter.adopt`), so no restart of OBS is needed.
 
 The panel's button and the after-set-up step go through libobs with ctypes
 (``obs_properties_add_button2``, ``obs_queue_task``), never through obspython's
@@ -32,7 +32,7 @@ from .filter import Runtime
 from .plugin import FILTER_ID, FILTER_NAME, Plugin
 from .setup import Setup, installer_command
 
-CODE_ROOT = Path(__file__).resolve().parents[1]
+CODE_ROOT = Path(__file__).resolve().parents[2]
 EFFECT = CODE_ROOT / "assets" / "effects" / "bgremove.effect"
 
 SETUP_PROPERTY = "bgremove_setup"
