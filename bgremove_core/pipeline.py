@@ -7,7 +7,9 @@
   one-slot mailbox (the newest frame wins), a worker thread segments and refines them, and each
   call composites with the newest mask available. A slow model lowers the mask rate, never the
   frame rate. MediaPipe releases the GIL while it runs, so a thread is enough here; the OBS filter
-  uses a separate process for crash isolation instead.
+  uses a separate process for crash isolation instead. With Keep in sync on, each call shows the
+  frame the newest mask was computed from instead of the frame just given, a little later but
+  never with another frame's mask.
 
 Both drive one :class:`~bgremove_core.engine.MaskEngine` (as does the OBS worker) and add only
 the compositing of the look it decides and, for the real-time one, the thread and its mailbox.
@@ -36,12 +38,16 @@ class Result:
     Attributes:
         alpha: uint8 mask at the frame's size, 255 = person.
         output: The composited picture (BGR, or BGRA in transparent mode).
-        mask_age: How many submitted frames ago the mask's frame was (0 = this frame's own mask).
+        mask_age: How many frames older the mask's frame is than the picture's (0 = the picture's
+            own mask).
+        delay: How many frames were submitted after the one in the picture (0 = the frame just
+            given; more with Keep in sync, where the picture waits for its mask).
     """
 
     alpha: np.ndarray
     output: np.ndarray
     mask_age: int = 0
+    delay: int = 0
 
 
 class Processor(Closeable):
@@ -122,7 +128,10 @@ class RealtimeProcessor(Closeable):
 
     The model runs on a worker thread at most ``settings.max_fps`` times per second (0 = as often
     as frames arrive); every :meth:`process` call composites with the newest mask available.
-    An error in the worker is raised from the next :meth:`process` call.
+    The worker keeps the frame each mask was computed from beside it (one frame, replaced with
+    the mask), so ``settings.keep_in_sync`` can show that frame; frames handed in while the worker
+    was busy are never segmented and, in sync, never shown. An error in the worker is raised
+    from the next :meth:`process` call.
     """
 
     def __init__(self, settings: Settings | None = None) -> None:
@@ -134,6 +143,7 @@ class RealtimeProcessor(Closeable):
         self._frame_number = 0
         self._alpha: np.ndarray | None = None
         self._alpha_number = 0
+        self._alpha_frame: np.ndarray | None = None
         self._pending_settings: Settings | None = None
         self._error: BaseException | None = None
         self._closed = False
@@ -153,9 +163,11 @@ class RealtimeProcessor(Closeable):
             self.settings = settings
 
     def process(self, frame: np.ndarray) -> Result:
-        """Hand ``frame`` to the worker and composite it with the newest mask, without waiting.
+        """Hand ``frame`` to the worker and composite the newest mask, without waiting.
 
-        Until the first mask exists the whole frame counts as person (the picture passes through).
+        The mask goes on ``frame`` itself, or with ``settings.keep_in_sync`` on the frame it was
+        computed from (the same picture again until a newer mask is back). Until the first mask
+        exists the whole frame counts as person (``frame`` passes through).
         """
         check_frame(frame)
         with self._lock:
@@ -166,12 +178,16 @@ class RealtimeProcessor(Closeable):
             self._frame_number += 1
             self._wake.notify()
             alpha, age = self._alpha, self._frame_number - self._alpha_number
+            if self.settings.keep_in_sync and self._alpha_frame is not None:
+                frame, age, delay = self._alpha_frame, 0, age
+            else:
+                delay = 0
         h, w = frame.shape[:2]
         if alpha is None:
             alpha = np.full((h, w), 255, np.uint8)
         elif alpha.shape != (h, w):
             alpha = cv2.resize(alpha, (w, h), interpolation=cv2.INTER_LINEAR)
-        return Result(alpha, self._compositor.compose(frame, alpha), age)
+        return Result(alpha, self._compositor.compose(frame, alpha), age, delay)
 
     def _run(self) -> None:
         try:
@@ -198,7 +214,7 @@ class RealtimeProcessor(Closeable):
                             self._error = engine.model_error
                 alpha = engine.mask(frame)
                 with self._lock:
-                    self._alpha, self._alpha_number = alpha, number
+                    self._alpha, self._alpha_number, self._alpha_frame = alpha, number, frame
         except BaseException as exc:  # surfaced to the caller by process()
             with self._lock:
                 self._error = exc

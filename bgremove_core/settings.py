@@ -349,7 +349,7 @@ class Settings:
         "and scenes show the picture it was made from), about one frame of video delay, shown in "
         "these properties (shift your microphone by as much). Off draws the newest mask on the "
         "newest frame: no delay, but the mask trails fast motion.",
-        cli=False,
+        realtime_only=True,
     )
     show_mask: bool = _setting(
         False,

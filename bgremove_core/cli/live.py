@@ -4,7 +4,9 @@ The loop (:func:`run_live`) takes its frame source, display and controls as argu
 same code runs with a real window, headless for scripted runs (``--no-window --frames N``), or
 driven by a test with scripted key presses. Processing goes through
 :class:`~bgremove_core.pipeline.RealtimeProcessor`: the model runs on a worker thread and the
-window never waits for it.
+window never waits for it. With Keep in sync (``--keep-in-sync``, the default) the window shows
+each camera frame with its own mask, as late as the model takes; ``--no-keep-in-sync`` shows the
+newest frame with the newest mask.
 
 Keys: b cycles the background mode, i the background image (from --images), m toggles the
 mask view, q or Esc quits.
@@ -200,14 +202,20 @@ class LiveStats:
     """How a live run went.
 
     Attributes:
-        frames: Frames shown.
+        frames: Frames shown (one per frame read; a picture may repeat while it waits for a mask).
         seconds: Wall-clock time from the first frame read to the last one shown.
-        mean_mask_age: How many frames old the mask was on average (0 = always the frame's own).
+        mean_mask_age: How many frames older than its picture the mask was on average (0 = always
+            the picture's own).
+        pictures: Different camera frames shown (fewer than ``frames`` in sync when the model
+            skips frames).
+        mean_delay: How many frames the picture shown was behind the frame just read, on average.
     """
 
     frames: int
     seconds: float
     mean_mask_age: float
+    pictures: int = 0
+    mean_delay: float = 0.0
 
     @property
     def fps(self) -> float:
@@ -234,6 +242,9 @@ def run_live(
     """Read, process and show frames until ``frames`` are done or the user quits (q, Esc, Ctrl-C)."""
     shown = 0
     ages = 0
+    delays = 0
+    pictures = 0
+    picture = 0
     fps = 0.0
     started = last = time.perf_counter()
     try:
@@ -245,6 +256,10 @@ def run_live(
             last = now
             shown += 1
             ages += result.mask_age
+            delays += result.delay
+            if shown - result.delay != picture:  # a new camera frame, not the same one again
+                pictures += 1
+                picture = shown - result.delay
             changed = controls.press(display.show(overlay(result.output, fps, controls.settings)))
             if controls.quit:
                 break
@@ -252,7 +267,10 @@ def run_live(
                 processor.update(changed)
     except KeyboardInterrupt:
         pass
-    return LiveStats(shown, time.perf_counter() - started, ages / shown if shown else 0.0)
+    seconds = time.perf_counter() - started
+    if not shown:
+        return LiveStats(0, seconds, 0.0)
+    return LiveStats(shown, seconds, ages / shown, pictures, delays / shown)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -280,7 +298,9 @@ def run(args: argparse.Namespace) -> int:
     finally:
         display.close()
     print(
-        f"live: {stats.frames} frames in {stats.seconds:.1f} s ({stats.fps:.1f} frames/s shown); "
-        f"masks were {stats.mean_mask_age:.1f} frames old on average."
+        f"live: {stats.frames} frames in {stats.seconds:.1f} s ({stats.fps:.1f} frames/s shown, "
+        f"{stats.pictures} different camera frames); pictures were {stats.mean_delay:.1f} frames "
+        f"behind the camera and masks {stats.mean_mask_age:.1f} frames older than their picture "
+        "on average."
     )
     return 0

@@ -105,6 +105,41 @@ def test_screen_capture_loop_with_keys(
     assert iou > 0.8, f"the live mask of the captured person should match the photo's mask (IoU {iou:.2f})"
 
 
+@pytest.mark.parametrize("keep_in_sync", [True, False])
+def test_screen_capture_loop_in_and_out_of_sync(
+    person_on_screen: tuple[int, int, int, int],
+    xvfb: str,
+    monkeypatch: pytest.MonkeyPatch,
+    keep_in_sync: bool,
+) -> None:
+    monkeypatch.setenv("DISPLAY", xvfb)
+    display = ScriptedDisplay({})
+    controls = Controls(Settings(max_fps=0, keep_in_sync=keep_in_sync))
+    source = ScreenSource(person_on_screen)
+    try:
+        with RealtimeProcessor(controls.settings) as processor:
+            stats = run_live(source, processor, display, controls, frames=24)
+    finally:
+        source.close()
+    assert stats.frames == len(display.shown) == 24
+    assert 1 <= stats.pictures <= stats.frames
+    if keep_in_sync:
+        assert stats.mean_delay > 0, "each picture waits for its own mask"
+    else:
+        assert stats.pictures == stats.frames and stats.mean_delay == 0
+
+
+def test_keep_in_sync_flag(xvfb: str, cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DISPLAY", xvfb)
+    for flag in ("--keep-in-sync", "--no-keep-in-sync"):
+        run = cli("live", "--screen", "0,0,320,240", "--frames", 5, "--no-window", flag)
+        assert run.code == 0, run.err
+        assert "different camera frames" in run.out
+    with pytest.raises(SystemExit) as refused:
+        cli("process", "--keep-in-sync", "in.mp4", "out.mp4")
+    assert refused.value.code == 2, "file commands segment every frame: no such flag"
+
+
 def test_controls_cycle_modes_and_images() -> None:
     controls = Controls(Settings(), images=["a.jpg", "b.jpg"])
     seen = [controls.press(ord("b")).background for _ in range(4)]
