@@ -345,10 +345,10 @@ class Settings:
         kind="bool",
         stage=Stage.PACE,
         label="Keep in sync",
-        help="Draw every frame with its own mask: webcam and media frames wait for it (captures "
-        "and scenes show the picture it was made from), about one frame of video delay, shown in "
-        "these properties (shift your microphone by as much). Off draws the newest mask on the "
-        "newest frame: no delay, but the mask trails fast motion.",
+        help="Draw every frame with its own mask: camera and media frames wait for it (captures "
+        "and scenes show the picture it was made from), about one frame of video delay, which OBS "
+        "shows in the filter's properties (shift your microphone by as much). Off draws the newest "
+        "mask on the newest frame: no delay, but the mask trails fast motion.",
         realtime_only=True,
     )
     show_mask: bool = _setting(
